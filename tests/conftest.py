@@ -1,0 +1,100 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from accounts.models import Membership
+from tests.factories import TownshipFactory, VillageFactory, VillageGroupFactory, make_user
+
+# Playwright's sync API runs an event loop in the test thread; the ORM must be allowed beside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists() or shutil.which(CHROMIUM):
+        return
+    skip = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
+    for item in items:
+        if "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def township(db):
+    return TownshipFactory()
+
+
+@pytest.fixture
+def village(township):
+    v = VillageFactory(township=township, name="新东村", code="xindong", is_pilot=True)
+    VillageGroupFactory(village=v, name="第一村民小组")
+    VillageGroupFactory(village=v, name="第二村民小组")
+    return v
+
+
+@pytest.fixture
+def other_village(township):
+    v = VillageFactory(township=township, name="洪四村", code="hongsi", is_pilot=True)
+    VillageGroupFactory(village=v, name="第一村民小组")
+    return v
+
+
+@pytest.fixture
+def cadre(village):
+    return make_user(Membership.Role.CADRE, village=village)
+
+
+@pytest.fixture
+def other_cadre(other_village):
+    return make_user(Membership.Role.CADRE, village=other_village)
+
+
+@pytest.fixture
+def official(township):
+    return make_user(Membership.Role.OFFICIAL, township=township)
+
+
+@pytest.fixture
+def supervisor(village):
+    return make_user(Membership.Role.SUPERVISOR, village=village)
+
+
+@pytest.fixture
+def member(village):
+    return make_user(Membership.Role.MEMBER, village=village)
+
+
+@pytest.fixture
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+# --- browser tests ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN"}

@@ -1,0 +1,59 @@
+"""Browser tests in Debian's Chromium against the live server."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def demo_site(live_server):
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return live_server
+
+
+def test_home_in_chinese_on_a_phone(page, demo_site, artifacts_dir):
+    page.set_viewport_size(PHONE)
+    page.goto(demo_site.url + "/")
+    expect(page.locator("h1")).to_contain_text("罗溪镇")
+    expect(page.get_by_role("link", name="新东村")).to_be_visible()
+    # Nothing wider than the phone: no horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(artifacts_dir / "home-phone-zh.png"), full_page=True)
+
+
+def test_home_at_desktop_size(page, demo_site, artifacts_dir):
+    page.set_viewport_size(DESKTOP)
+    page.goto(demo_site.url + "/")
+    expect(page.locator(".village-card")).to_have_count(17)
+    page.screenshot(path=str(artifacts_dir / "home-desktop-zh.png"), full_page=True)
+
+
+def test_switch_to_english(page, demo_site, artifacts_dir):
+    page.set_viewport_size(PHONE)
+    page.goto(demo_site.url + "/v/xindong/")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Village groups and areas")).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "village-phone-en.png"), full_page=True)
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+
+
+def test_demo_cadre_signs_in(page, demo_site, artifacts_dir):
+    page.set_viewport_size(PHONE)
+    page.goto(demo_site.url + "/")
+    page.get_by_role("link", name="工作人员登录").click()
+    page.get_by_label("电子邮件地址").fill("cadre@xindong.demo")
+    page.get_by_label("密码").fill("tongxin-demo-2026")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
+    page.get_by_role("link", name="新东村").click()
+    expect(page.get_by_role("heading", name="新东村", exact=True)).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "workspace-phone-zh.png"), full_page=True)

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as account_demo
+from villages import demo as village_demo
+
+
+class Command(BaseCommand):
+    help = "Loads the 罗溪镇 demo data and accounts. Idempotent: running it twice changes no counts."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            township = village_demo.seed(stdout=self.stdout)
+            account_demo.seed(township, stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(f"Demo accounts (password {account_demo.DEMO_PASSWORD}):")
+        for email, _name, role, village, superuser in account_demo.ACCOUNTS:
+            what = "administrator" if superuser else f"{role}{' of ' + village if village else ''}"
+            self.stdout.write(f"  {email:28} {what}")

@@ -1,0 +1,75 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from accounts.models import Membership
+from accounts.selectors import scope_for, villages_for
+from villages.models import Village
+from villages.permissions import access_village_for_workspace
+from villages.selectors import default_township, township_totals, village_list
+
+
+def home(request):
+    """The township's public home: its villages with a few counts."""
+    township = default_township()
+    if township is None:
+        raise Http404
+    return render(
+        request,
+        "villages/home.html",
+        {
+            "township": township,
+            "villages": village_list(township=township),
+            "totals": township_totals(township=township),
+        },
+    )
+
+
+def village_detail(request, code):
+    """A village's public page."""
+    village = get_object_or_404(Village.objects.select_related("township"), code=code)
+    return render(
+        request,
+        "villages/village_detail.html",
+        {
+            "village": village,
+            "groups": village.groups.all(),
+        },
+    )
+
+
+@login_required
+def workspace_home(request):
+    """The signed-in user's villages and roles."""
+    scope = scope_for(request.user)
+    villages = list(villages_for(request.user).order_by("-is_pilot", "code"))
+    rows = [(v, sorted(scope.roles_in(v))) for v in villages]
+    return render(
+        request,
+        "villages/workspace_home.html",
+        {
+            "rows": rows,
+            "is_official": bool(scope.township_ids),
+        },
+    )
+
+
+@login_required
+def workspace_village(request, code):
+    """A village as its staff see it: groups and who holds which role."""
+    village = access_village_for_workspace(request.user, code)
+    memberships = (
+        Membership.objects.filter(village=village)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+    return render(
+        request,
+        "villages/workspace_village.html",
+        {
+            "village": village,
+            "groups": village.groups.all(),
+            "memberships": memberships,
+            "my_roles": sorted(scope_for(request.user).roles_in(village)),
+        },
+    )
