@@ -1,0 +1,344 @@
+"""Writes for roundtables, meetings and issues outside the six moves themselves."""
+
+import datetime
+import io
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from roundtable import notify
+from roundtable.models import (
+    AgendaItem,
+    Attendance,
+    Issue,
+    Meeting,
+    Roundtable,
+    RoundtableMember,
+    TimelineEntry,
+)
+from roundtable.workflow import WorkflowError, _log, stage_due_at
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_SIDE = 2400
+
+
+def photo_clean(upload):
+    """Accepts a JPEG or PNG of at most 5 MB and re-encodes it, so EXIF and GPS data are dropped.
+
+    Raises ValidationError with a translated message for anything else.
+    """
+    if upload is None:
+        return None
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(_("The photo is larger than 5 MB."), code="too_large")
+    try:
+        upload.seek(0)
+        probe = Image.open(upload)
+        kind = probe.format
+        probe.verify()
+        upload.seek(0)
+        image = Image.open(upload)
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("The file is not a JPEG or PNG photo."), code="not_image") from exc
+    if kind not in ("JPEG", "PNG"):
+        raise ValidationError(_("The file is not a JPEG or PNG photo."), code="not_image")
+    image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF data described
+    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
+    out = io.BytesIO()
+    if kind == "JPEG":
+        image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
+        name, content_type = "photo.jpg", "image/jpeg"
+    else:
+        image.save(out, format="PNG", optimize=True)
+        name, content_type = "photo.png", "image/png"
+    out.seek(0)
+    return InMemoryUploadedFile(out, "photo", name, content_type, out.getbuffer().nbytes, None)
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    village,
+    title: str,
+    description: str,
+    category: str,
+    group=None,
+    channel: str = Issue.Channel.WEB,
+    raiser_name: str = "",
+    raiser_mobile: str = "",
+    is_anonymous: bool = False,
+    consent: bool = False,
+    photo=None,
+    created_by=None,
+) -> Issue:
+    """Raises an issue (step 1), from the resident form or logged by a cadre for a resident.
+
+    Side effects: timeline entry; the village's cadres are told (on commit).
+    """
+    if is_anonymous:
+        raiser_name = ""
+    has_personal = bool(raiser_name or raiser_mobile)
+    if has_personal and not consent and created_by is None:
+        raise ValidationError(_("Agree to the use of your name and number, or leave them out."))
+    if group is not None and group.village_id != village.pk:
+        raise ValidationError(_("The group is not in this village."))
+    issue = Issue(
+        village=village,
+        group=group,
+        title=title.strip(),
+        description=description.strip(),
+        category=category,
+        channel=channel,
+        raiser_name=raiser_name.strip(),
+        raiser_mobile=raiser_mobile,
+        is_anonymous=is_anonymous,
+        consent_at=timezone.now() if has_personal else None,
+        created_by=created_by,
+    )
+    issue.stage_due_at = stage_due_at(issue, issue.stage)
+    if photo is not None:
+        issue.photo = photo
+    for _attempt in range(5):
+        if not Issue.objects.filter(tracking_code=issue.tracking_code).exists():
+            break
+        issue.tracking_code = Issue._meta.get_field("tracking_code").default()
+    issue.full_clean(exclude=["photo"])
+    issue.save()
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.CREATED,
+        actor=created_by,
+        actor_label=_("resident"),
+        to_stage=issue.stage,
+        note=_("Raised by %(channel)s.") % {"channel": issue.get_channel_display()},
+    )
+    return issue
+
+
+# --- roundtables and meetings -----------------------------------------------------------------
+
+
+def roundtable_create(*, village, name: str, group=None, liaison=None, founded=None) -> Roundtable:
+    """Creates a roundtable for a village, a group or an area."""
+    roundtable = Roundtable(village=village, name=name, group=group, liaison=liaison, founded=founded)
+    roundtable.full_clean()
+    roundtable.save()
+    return roundtable
+
+
+def member_add(
+    *,
+    roundtable,
+    name: str,
+    role: str,
+    is_party_member: bool = False,
+    user=None,
+    mobile: str = "",
+    email: str = "",
+) -> RoundtableMember:
+    """Adds a member to a roundtable."""
+    if role == RoundtableMember.Role.PARTY_MEMBER:
+        is_party_member = True
+    member = RoundtableMember(
+        roundtable=roundtable,
+        name=name,
+        role=role,
+        is_party_member=is_party_member,
+        user=user,
+        mobile=mobile,
+        email=email,
+        joined=timezone.localdate(),
+    )
+    member.full_clean()
+    member.save()
+    return member
+
+
+def propose_next_chair(roundtable: Roundtable) -> RoundtableMember | None:
+    """The next chair by rotation: the other side (Party member / non-member) from the last chair, and
+    within that side the active member who chaired least recently."""
+    members = list(roundtable.members.filter(is_active=True))
+    if not members:
+        return None
+    last = (
+        Meeting.objects.filter(roundtable=roundtable, chair__isnull=False)
+        .exclude(state=Meeting.State.CANCELLED)
+        .order_by("-starts_at")
+        .select_related("chair")
+        .first()
+    )
+    want_party = not last.chair.is_party_member if last else True
+    side = [m for m in members if m.is_party_member == want_party] or members
+    last_chaired = {}
+    for chair_id, starts_at in (
+        Meeting.objects.filter(roundtable=roundtable, chair__in=side)
+        .exclude(state=Meeting.State.CANCELLED)
+        .values_list("chair_id", "starts_at")
+    ):
+        last_chaired[chair_id] = max(starts_at, last_chaired.get(chair_id, starts_at))
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return min(side, key=lambda m: (last_chaired.get(m.pk, epoch), m.pk))
+
+
+@transaction.atomic
+def meeting_schedule(*, roundtable, starts_at, place: str, chair=None, actor=None) -> Meeting:
+    """Schedules a meeting; the chair defaults to the rotation's proposal. Side effects: attendance rows
+    for every active member; reminders queued (issue 4)."""
+    if chair is None:
+        chair = propose_next_chair(roundtable)
+    if chair is not None and chair.roundtable_id != roundtable.pk:
+        raise ValidationError(_("The chair must be a member of this roundtable."))
+    meeting = Meeting.objects.create(
+        roundtable=roundtable, starts_at=starts_at, place=place.strip(), chair=chair, created_by=actor
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member=m) for m in roundtable.members.filter(is_active=True)]
+    )
+    notify.meeting_scheduled(meeting=meeting)
+    return meeting
+
+
+def _lock_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("roundtable__village").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) -> Meeting:
+    """Moves a scheduled meeting. Side effects: pending reminders replaced; everyone told (issue 4)."""
+    meeting = _lock_meeting(meeting)
+    if meeting.state != Meeting.State.SCHEDULED:
+        raise WorkflowError(_("Only a scheduled meeting can be moved."))
+    meeting.starts_at = starts_at
+    if place:
+        meeting.place = place.strip()
+    meeting.schedule_version += 1
+    meeting.save(update_fields=["starts_at", "place", "schedule_version"])
+    notify.meeting_moved(meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
+    """Cancels a scheduled meeting; its pending issues go back to waiting for an agenda. Side effects:
+    reminders dropped; everyone told (issue 4)."""
+    meeting = _lock_meeting(meeting)
+    if meeting.state != Meeting.State.SCHEDULED:
+        raise WorkflowError(_("Only a scheduled meeting can be cancelled."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("Give the reason for cancelling."))
+    meeting.state = Meeting.State.CANCELLED
+    meeting.cancel_reason = reason
+    meeting.save(update_fields=["state", "cancel_reason"])
+    for item in meeting.agenda.filter(issue__isnull=False, outcome=AgendaItem.Outcome.PENDING).select_related(
+        "issue"
+    ):
+        item.outcome = AgendaItem.Outcome.DEFERRED
+        item.save(update_fields=["outcome"])
+        _log(
+            item.issue,
+            kind=TimelineEntry.Kind.DEFERRED,
+            actor=actor,
+            note=_("The meeting was cancelled; the issue waits for the next meeting."),
+        )
+    notify.meeting_cancelled(meeting=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_add_topic(*, meeting, topic: str) -> AgendaItem:
+    """Adds a free topic (not an issue) to a scheduled meeting's agenda."""
+    meeting = _lock_meeting(meeting)
+    if meeting.state != Meeting.State.SCHEDULED:
+        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."))
+    topic = (topic or "").strip()
+    if not topic:
+        raise WorkflowError(_("Write the topic."))
+    order = (meeting.agenda.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    return AgendaItem.objects.create(meeting=meeting, topic=topic, order=order)
+
+
+@transaction.atomic
+def meeting_record_attendance(*, meeting, statuses: dict[int, str]) -> Meeting:
+    """Records present / absent / excused per member id and marks the meeting held.
+
+    Side effects: the meeting's state becomes held (attendance is taken when it sits).
+    """
+    meeting = _lock_meeting(meeting)
+    if meeting.state == Meeting.State.CANCELLED:
+        raise WorkflowError(_("A cancelled meeting has no attendance."))
+    if meeting.is_locked:
+        raise WorkflowError(_("The meeting's minutes are signed off and locked."))
+    if meeting.starts_at > timezone.now() + datetime.timedelta(hours=2):
+        raise WorkflowError(_("Attendance is recorded when the meeting sits, not in advance."))
+    valid = set(Attendance.Status.values)
+    rows = {a.member_id: a for a in meeting.attendance.all()}
+    missing = [pk for pk in rows if statuses.get(pk) not in valid]
+    if missing:
+        raise WorkflowError(_("Record present, absent or excused for every member."))
+    for member_id, row in rows.items():
+        if row.status != statuses[member_id]:
+            row.status = statuses[member_id]
+            row.save(update_fields=["status"])
+    if meeting.state == Meeting.State.SCHEDULED:
+        meeting.state = Meeting.State.HELD
+        meeting.held_at = timezone.now()
+        meeting.save(update_fields=["state", "held_at"])
+    return meeting
+
+
+@transaction.atomic
+def attendance_confirm(*, meeting, member, coming: bool = True) -> Attendance:
+    """A member confirms (or withdraws) their coming to a scheduled meeting."""
+    meeting = _lock_meeting(meeting)
+    if meeting.state != Meeting.State.SCHEDULED:
+        raise WorkflowError(_("Attendance can be confirmed only before the meeting."))
+    row, _created = Attendance.objects.get_or_create(meeting=meeting, member=member)
+    row.confirmed_at = timezone.now() if coming else None
+    row.save(update_fields=["confirmed_at"])
+    return row
+
+
+@transaction.atomic
+def meeting_save_minutes(*, meeting, minutes: str, topic_notes: dict[int, str] | None = None) -> Meeting:
+    """Saves the minutes (and notes on free topics) of a held meeting that is not yet signed off."""
+    meeting = _lock_meeting(meeting)
+    if meeting.is_locked:
+        raise WorkflowError(_("The minutes are signed off and locked."))
+    if meeting.state != Meeting.State.HELD:
+        raise WorkflowError(_("Minutes are kept for a held meeting."))
+    meeting.minutes = minutes.strip()
+    meeting.save(update_fields=["minutes"])
+    for item in meeting.agenda.filter(issue__isnull=True):
+        note = (topic_notes or {}).get(item.pk)
+        if note is not None:
+            item.discussion = note.strip()
+            item.outcome = AgendaItem.Outcome.DISCUSSED if item.discussion else AgendaItem.Outcome.PENDING
+            item.save(update_fields=["discussion", "outcome"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_sign_off(*, meeting, actor) -> Meeting:
+    """Signs off a held meeting: minutes written, every issue on the agenda given an outcome; afterwards
+    the minutes are locked."""
+    meeting = _lock_meeting(meeting)
+    if meeting.is_locked:
+        raise WorkflowError(_("The meeting is already signed off."))
+    if meeting.state != Meeting.State.HELD:
+        raise WorkflowError(_("Only a held meeting can be signed off."))
+    if not meeting.minutes.strip():
+        raise WorkflowError(_("Write the minutes before signing off."))
+    if meeting.agenda.filter(issue__isnull=False, outcome=AgendaItem.Outcome.PENDING).exists():
+        raise WorkflowError(
+            _("Every issue on the agenda needs an outcome (resolution, deferral or not adopted).")
+        )
+    meeting.signed_off_at = timezone.now()
+    meeting.signed_off_by = actor
+    meeting.save(update_fields=["signed_off_at", "signed_off_by"])
+    return meeting

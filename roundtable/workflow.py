@@ -1,0 +1,641 @@
+"""The six-step workflow (圆桌六步), one function per move (DESIGN §3).
+
+Every move: checks the stage and the step's evidence, locks the issue row, changes it, writes an
+append-only timeline entry and queues notifications on commit. A move from any other stage raises
+``WorkflowError`` with a translated message and changes nothing.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from roundtable import notify
+from roundtable.models import (
+    AgendaItem,
+    Attendance,
+    Issue,
+    Meeting,
+    Opinion,
+    ProgressUpdate,
+    Resolution,
+    Satisfaction,
+    Stage,
+    SupervisionVerdict,
+    TimelineEntry,
+)
+
+
+class WorkflowError(Exception):
+    """A move that is not allowed now; its message is translated and safe to show."""
+
+
+# stage -> the moves that leave it (the diagram in the README is generated from this table)
+TRANSITIONS: dict[str, dict[str, str]] = {
+    Stage.RAISED: {
+        "accept": Stage.SOLICITING,
+        "reject": Stage.REJECTED,
+        "merge": Stage.MERGED,
+        "withdraw": Stage.WITHDRAWN,
+    },
+    Stage.SOLICITING: {"put_on_agenda": Stage.DELIBERATING, "withdraw": Stage.WITHDRAWN},
+    Stage.DELIBERATING: {
+        "decide": Stage.DECIDED,
+        "defer": Stage.DELIBERATING,
+        "not_adopted": Stage.REJECTED,
+        "withdraw": Stage.WITHDRAWN,
+    },
+    Stage.DECIDED: {"start": Stage.EXECUTING},
+    Stage.EXECUTING: {"report_done": Stage.SUPERVISING},
+    Stage.SUPERVISING: {"confirm": Stage.CLOSED, "send_back": Stage.EXECUTING},
+}
+
+MOVE_LABELS = {
+    "accept": gettext_lazy("accept"),
+    "reject": gettext_lazy("reject"),
+    "merge": gettext_lazy("merge into another issue"),
+    "withdraw": gettext_lazy("withdraw"),
+    "put_on_agenda": gettext_lazy("put on a meeting's agenda"),
+    "decide": gettext_lazy("record the resolution"),
+    "defer": gettext_lazy("defer to a later meeting"),
+    "not_adopted": gettext_lazy("record as not adopted"),
+    "start": gettext_lazy("start the work"),
+    "report_done": gettext_lazy("report the work done"),
+    "confirm": gettext_lazy("confirm and close"),
+    "send_back": gettext_lazy("send back"),
+}
+
+
+def allowed_moves(stage: str) -> list[str]:
+    return list(TRANSITIONS.get(stage, {}))
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _lock(issue: Issue) -> Issue:
+    """The issue re-read under a row lock, so concurrent moves serialise and the loser sees the new stage."""
+    return Issue.objects.select_for_update().select_related("village__township").get(pk=issue.pk)
+
+
+def _require_move(issue: Issue, move: str) -> str:
+    target = TRANSITIONS.get(issue.stage, {}).get(move)
+    if target is None:
+        raise WorkflowError(
+            _("“%(move)s” is not possible while the issue is at “%(stage)s”.")
+            % {"move": MOVE_LABELS[move], "stage": issue.get_stage_display()}
+        )
+    return target
+
+
+def stage_due_at(issue: Issue, stage: str, *, now=None, due_date: datetime.date | None = None):
+    """When the stage's time limit ends (township settings; step 5 by the resolution's due date)."""
+    now = now or timezone.now()
+    township = issue.village.township
+    days = {
+        Stage.RAISED: township.limit_raised_days,
+        Stage.SOLICITING: township.limit_soliciting_days,
+        Stage.DELIBERATING: township.limit_deliberating_days,
+        Stage.SUPERVISING: township.limit_supervising_days,
+    }.get(stage)
+    if days is not None:
+        return now + datetime.timedelta(days=days)
+    if stage == Stage.EXECUTING and due_date:
+        end_of_day = datetime.datetime.combine(due_date, datetime.time(23, 59, 59))
+        return timezone.make_aware(end_of_day)
+    return None
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return _("resident")
+    return actor.get_short_name()
+
+
+def _log(issue, *, kind, actor=None, actor_label=None, from_stage="", to_stage="", note="", public=True):
+    entry = TimelineEntry.objects.create(
+        issue=issue,
+        kind=kind,
+        actor=actor,
+        actor_label=actor_label if actor_label is not None else _actor_label(actor),
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note,
+        is_public=public,
+    )
+    notify.timeline_entry_written(entry)
+    return entry
+
+
+def _move(
+    issue: Issue, *, target: str, actor=None, note="", actor_label=None, public=True, due_date=None
+) -> TimelineEntry:
+    source = issue.stage
+    now = timezone.now()
+    issue.stage = target
+    issue.stage_entered_at = now
+    issue.stage_due_at = stage_due_at(issue, target, now=now, due_date=due_date)
+    issue.escalated_at = None
+    issue.save(
+        update_fields=[
+            "stage",
+            "stage_entered_at",
+            "stage_due_at",
+            "escalated_at",
+            "updated_at",
+            "responsible",
+            "merged_into",
+        ]
+    )
+    return _log(
+        issue,
+        kind=TimelineEntry.Kind.STAGE,
+        actor=actor,
+        actor_label=actor_label,
+        from_stage=source,
+        to_stage=target,
+        note=note,
+        public=public,
+    )
+
+
+def _need(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError(message)
+    return text
+
+
+# --- step 1: 群众提事 ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_accept(*, issue: Issue, actor, note: str = "") -> Issue:
+    """Step 1 → 2. Side effects: timeline entry; the raiser is told (on commit)."""
+    issue = _lock(issue)
+    target = _require_move(issue, "accept")
+    _move(issue, target=target, actor=actor, note=note)
+    return issue
+
+
+@transaction.atomic
+def issue_reject(*, issue: Issue, actor, reason: str) -> Issue:
+    """Step 1 → REJECTED, with a reason the raiser will read. Side effects: timeline; the raiser is told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "reject")
+    reason = _need(reason, _("Give the reason for rejecting the issue."))
+    _move(issue, target=target, actor=actor, note=reason)
+    return issue
+
+
+@transaction.atomic
+def issue_merge(*, issue: Issue, actor, target_issue: Issue, note: str = "") -> Issue:
+    """Step 1 → MERGED into an open issue of the same village. Side effects: timeline on both; raiser told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "merge")
+    if target_issue is None:
+        raise WorkflowError(_("Choose the issue to merge into."))
+    if target_issue.pk == issue.pk or target_issue.village_id != issue.village_id:
+        raise WorkflowError(_("An issue can only be merged into another issue of the same village."))
+    if target_issue.stage not in Stage.values or target_issue.stage in (
+        Stage.MERGED,
+        Stage.WITHDRAWN,
+        Stage.REJECTED,
+    ):
+        raise WorkflowError(_("The issue to merge into must not itself be merged, withdrawn or rejected."))
+    issue.merged_into = target_issue
+    _move(
+        issue,
+        target=target,
+        actor=actor,
+        note=note or _("Merged into “%(title)s”.") % {"title": target_issue.title},
+    )
+    _log(
+        target_issue,
+        kind=TimelineEntry.Kind.COMMENT,
+        actor=actor,
+        public=False,
+        note=_("Issue “%(title)s” (%(code)s) was merged into this one.")
+        % {"title": issue.title, "code": issue.tracking_code},
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_withdraw(*, issue: Issue, note: str = "", actor=None) -> Issue:
+    """Withdrawn by the raiser, allowed before the decision (steps 1–3).
+
+    Side effects: pending agenda items dropped; timeline; cadres told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "withdraw")
+    _move(issue, target=target, actor=actor, note=note)
+    # A withdrawn issue leaves any agenda it was waiting on.
+    AgendaItem.objects.filter(
+        issue=issue, outcome=AgendaItem.Outcome.PENDING, meeting__state=Meeting.State.SCHEDULED
+    ).delete()
+    return issue
+
+
+# --- step 2: 征求论事 ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_add_opinion(
+    *, issue: Issue, party: str, stance: str, text: str, source: str, actor=None
+) -> Opinion:
+    """Records an opinion while opinions are solicited (and during deliberation). Side effects: timeline."""
+    issue = _lock(issue)
+    if issue.stage not in (Stage.SOLICITING, Stage.DELIBERATING):
+        raise WorkflowError(_("Opinions are gathered in steps 2 and 3 only."))
+    if stance not in Opinion.Stance.values:
+        raise WorkflowError(_("Choose support, oppose or neutral."))
+    text = _need(text, _("Write the opinion."))
+    party = _need(party, _("Say whose opinion it is."))
+    opinion = Opinion.objects.create(
+        issue=issue, party=party, stance=stance, text=text, source=source, author=actor
+    )
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.OPINION,
+        actor=actor,
+        note=_("An opinion was recorded (%(stance)s).") % {"stance": opinion.get_stance_display()},
+    )
+    return opinion
+
+
+@transaction.atomic
+def issue_put_on_agenda(*, issue: Issue, actor, meeting: Meeting, note: str = "") -> AgendaItem:
+    """Step 2 → 3, or a deferred issue (stays 3) onto a later meeting. Needs ≥1 opinion and a scheduled
+    meeting of a roundtable covering the issue's group. Side effects: agenda item; timeline; raiser told."""
+    issue = _lock(issue)
+    deferred_again = (
+        issue.stage == Stage.DELIBERATING
+        and not issue.agenda_items.filter(outcome=AgendaItem.Outcome.PENDING).exists()
+    )
+    target = Stage.DELIBERATING if deferred_again else _require_move(issue, "put_on_agenda")
+    if not issue.opinions.exists():
+        raise WorkflowError(_("Record at least one opinion before putting the issue on an agenda."))
+    meeting = Meeting.objects.select_for_update().select_related("roundtable").get(pk=meeting.pk)
+    if meeting.state != Meeting.State.SCHEDULED or meeting.is_locked:
+        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."))
+    if meeting.roundtable.village_id != issue.village_id or not meeting.roundtable.covers(issue.group_id):
+        raise WorkflowError(_("This meeting's roundtable does not cover the issue's village group."))
+    if AgendaItem.objects.filter(meeting=meeting, issue=issue).exists():
+        raise WorkflowError(_("The issue is already on this meeting's agenda."))
+    order = (meeting.agenda.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    item = AgendaItem.objects.create(meeting=meeting, issue=issue, order=order)
+    when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
+    public_note = note or _("On the agenda of the %(roundtable)s meeting on %(when)s.") % {
+        "roundtable": meeting.roundtable.name,
+        "when": when,
+    }
+    if deferred_again:
+        _log(issue, kind=TimelineEntry.Kind.AGENDA, actor=actor, note=public_note)
+    else:
+        _move(issue, target=target, actor=actor, note=public_note)
+    return item
+
+
+# --- step 3 → 4: 圆桌议事 → 会议定事 ----------------------------------------------------------------
+
+
+def _present_count(meeting: Meeting) -> int:
+    return meeting.attendance.filter(status=Attendance.Status.PRESENT).count()
+
+
+def quorum_met(meeting: Meeting) -> bool:
+    """More than half of the roundtable's active members present."""
+    members = meeting.roundtable.members.filter(is_active=True).count()
+    return members > 0 and _present_count(meeting) * 2 > members
+
+
+def _check_meeting_for_decision(meeting: Meeting) -> int:
+    if meeting.state != Meeting.State.HELD:
+        raise WorkflowError(_("The meeting must be held, with its attendance recorded, before it decides."))
+    if meeting.is_locked:
+        raise WorkflowError(_("The meeting's minutes are signed off and locked."))
+    if not meeting.attendance.exclude(status="").exists():
+        raise WorkflowError(_("Record the meeting's attendance first."))
+    if not quorum_met(meeting):
+        raise WorkflowError(_("No quorum: more than half of the members must be present."))
+    return _present_count(meeting)
+
+
+def _pending_item(issue: Issue, agenda_item: AgendaItem) -> AgendaItem:
+    item = AgendaItem.objects.select_for_update().select_related("meeting__roundtable").get(pk=agenda_item.pk)
+    if item.issue_id != issue.pk:
+        raise WorkflowError(_("This agenda item is about another issue."))
+    if item.outcome != AgendaItem.Outcome.PENDING:
+        raise WorkflowError(_("This agenda item already has an outcome."))
+    return item
+
+
+def _check_votes(votes_for: int, votes_against: int, votes_abstain: int, present: int):
+    if min(votes_for, votes_against, votes_abstain) < 0:
+        raise WorkflowError(_("Votes cannot be negative."))
+    if votes_for + votes_against + votes_abstain > present:
+        raise WorkflowError(
+            _("%(votes)s votes were cast but only %(present)s members are present.")
+            % {"votes": votes_for + votes_against + votes_abstain, "present": present}
+        )
+
+
+@transaction.atomic
+def issue_decide(
+    *,
+    issue: Issue,
+    actor,
+    agenda_item: AgendaItem,
+    text: str,
+    discussion: str,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    responsible,
+    due_date: datetime.date,
+) -> Resolution:
+    """Step 3 → 4. Needs a held meeting with quorum, discussion notes, a resolution text, *for* votes above
+    half of those present, a responsible person and a due date. Side effects: resolution; timeline; the
+    raiser and the responsible person are told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "decide")
+    item = _pending_item(issue, agenda_item)
+    present = _check_meeting_for_decision(item.meeting)
+    discussion = _need(discussion, _("Write down the discussion."))
+    text = _need(text, _("Write the resolution."))
+    _check_votes(votes_for, votes_against, votes_abstain, present)
+    if votes_for * 2 <= present:
+        raise WorkflowError(
+            _("Not adopted: %(for)s votes for is not more than half of the %(present)s members present.")
+            % {"for": votes_for, "present": present}
+        )
+    if responsible is None:
+        raise WorkflowError(_("Name the person responsible for carrying it out."))
+    if due_date is None or due_date < timezone.localdate():
+        raise WorkflowError(_("Give a due date that is not in the past."))
+    resolution = Resolution.objects.create(
+        meeting=item.meeting,
+        issue=issue,
+        agenda_item=item,
+        text=text,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        responsible=responsible,
+        due_date=due_date,
+        adopted=True,
+    )
+    item.discussion = discussion
+    item.outcome = AgendaItem.Outcome.DECIDED
+    item.save(update_fields=["discussion", "outcome"])
+    issue.responsible = responsible
+    _move(
+        issue,
+        target=target,
+        actor=actor,
+        note=_("Resolution (for %(f)s, against %(a)s, abstaining %(b)s): %(text)s")
+        % {"f": votes_for, "a": votes_against, "b": votes_abstain, "text": text},
+    )
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.ASSIGNED,
+        actor=actor,
+        public=False,
+        note=_("Responsible: %(name)s, due %(date)s.")
+        % {"name": responsible.get_short_name(), "date": due_date.isoformat()},
+    )
+    notify.responsible_assigned(issue=issue, responsible=responsible)
+    return resolution
+
+
+@transaction.atomic
+def issue_defer(
+    *, issue: Issue, actor, agenda_item: AgendaItem, discussion: str, next_meeting: Meeting | None = None
+) -> AgendaItem:
+    """Step 3 stays 3: the meeting defers the issue, optionally onto a later meeting.
+
+    Side effects: timeline."""
+    issue = _lock(issue)
+    _require_move(issue, "defer")
+    item = _pending_item(issue, agenda_item)
+    if item.meeting.state != Meeting.State.HELD or item.meeting.is_locked:
+        raise WorkflowError(_("Only a held meeting that is not signed off can defer an issue."))
+    item.discussion = _need(discussion, _("Write down the discussion and why it is deferred."))
+    item.outcome = AgendaItem.Outcome.DEFERRED
+    item.save(update_fields=["discussion", "outcome"])
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.DEFERRED,
+        actor=actor,
+        note=_("Deferred to a later meeting: %(why)s") % {"why": item.discussion},
+    )
+    if next_meeting is not None:
+        issue_put_on_agenda(issue=issue, actor=actor, meeting=next_meeting)
+    # A fresh deliberation limit for the next meeting.
+    issue.stage_due_at = stage_due_at(issue, Stage.DELIBERATING)
+    issue.save(update_fields=["stage_due_at", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def issue_not_adopted(
+    *,
+    issue: Issue,
+    actor,
+    agenda_item: AgendaItem,
+    discussion: str,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+) -> Issue:
+    """Step 3 → REJECTED: the held, quorate meeting voted and the proposal did not pass. Side effects:
+    timeline; the raiser is told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "not_adopted")
+    item = _pending_item(issue, agenda_item)
+    present = _check_meeting_for_decision(item.meeting)
+    discussion = _need(discussion, _("Write down the discussion."))
+    _check_votes(votes_for, votes_against, votes_abstain, present)
+    if votes_for * 2 > present:
+        raise WorkflowError(_("More than half voted for it: record a resolution instead."))
+    Resolution.objects.create(
+        meeting=item.meeting,
+        issue=issue,
+        agenda_item=item,
+        text=discussion,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        adopted=False,
+    )
+    item.discussion = discussion
+    item.outcome = AgendaItem.Outcome.NOT_ADOPTED
+    item.save(update_fields=["discussion", "outcome"])
+    _move(
+        issue,
+        target=target,
+        actor=actor,
+        note=_("Not adopted by the roundtable (for %(f)s, against %(a)s, abstaining %(b)s): %(why)s")
+        % {"f": votes_for, "a": votes_against, "b": votes_abstain, "why": discussion},
+    )
+    return issue
+
+
+# --- step 4 → 5 → 6: 会议定事 → 集中办事 → 制度监事 -----------------------------------------------
+
+
+def _latest_resolution(issue: Issue) -> Resolution | None:
+    return issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first()
+
+
+@transaction.atomic
+def issue_start(*, issue: Issue, actor, note: str = "") -> Issue:
+    """Step 4 → 5, by the responsible person or a cadre. The step's limit is the resolution's due date.
+    Side effects: timeline; the raiser is told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "start")
+    resolution = _latest_resolution(issue)
+    _move(
+        issue,
+        target=target,
+        actor=actor,
+        note=note or _("Work has started."),
+        due_date=resolution.due_date if resolution else None,
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_report_progress(*, issue: Issue, actor, percent: int, note: str, photo=None) -> ProgressUpdate:
+    """A progress report during step 5. Side effects: timeline."""
+    issue = _lock(issue)
+    if issue.stage != Stage.EXECUTING:
+        raise WorkflowError(_("Progress is reported while the work is carried out (step 5)."))
+    if not 0 <= percent <= 100:
+        raise WorkflowError(_("Progress is a percentage from 0 to 100."))
+    note = _need(note, _("Describe the progress."))
+    update = ProgressUpdate.objects.create(
+        issue=issue, percent=percent, note=note, photo=photo or "", author=actor
+    )
+    _log(issue, kind=TimelineEntry.Kind.PROGRESS, actor=actor, note=f"{percent}% · {note}")
+    return update
+
+
+@transaction.atomic
+def issue_report_done(*, issue: Issue, actor, note: str, photo=None) -> ProgressUpdate:
+    """Step 5 → 6 with a completion note (and optional photo as evidence). Side effects: completion
+    report; timeline; the raiser and the village's supervisors are told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "report_done")
+    note = _need(note, _("Write a completion note with the evidence of what was done."))
+    update = ProgressUpdate.objects.create(
+        issue=issue, percent=100, note=note, photo=photo or "", author=actor, is_completion=True
+    )
+    _move(issue, target=target, actor=actor, note=note)
+    return update
+
+
+@transaction.atomic
+def issue_confirm(*, issue: Issue, supervisor, note: str = "") -> Issue:
+    """Step 6 → CLOSED by a supervisor. Side effects: verdict; timeline; the raiser is told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "confirm")
+    SupervisionVerdict.objects.create(
+        issue=issue, supervisor=supervisor, verdict=SupervisionVerdict.Verdict.CONFIRM, reason=note
+    )
+    _move(issue, target=target, actor=supervisor, note=note or _("The supervisor confirmed the work."))
+    return issue
+
+
+@transaction.atomic
+def issue_send_back(*, issue: Issue, supervisor, reason: str) -> Issue:
+    """Step 6 → 5 with a reason. Side effects: verdict; timeline; the responsible person is told."""
+    issue = _lock(issue)
+    target = _require_move(issue, "send_back")
+    reason = _need(reason, _("Say why the work is sent back."))
+    SupervisionVerdict.objects.create(
+        issue=issue, supervisor=supervisor, verdict=SupervisionVerdict.Verdict.SEND_BACK, reason=reason
+    )
+    resolution = _latest_resolution(issue)
+    due = resolution.due_date if resolution and resolution.due_date >= timezone.localdate() else None
+    _move(issue, target=target, actor=supervisor, note=reason, due_date=due)
+    if due is None:
+        issue.stage_due_at = timezone.now() + datetime.timedelta(
+            days=issue.village.township.limit_supervising_days
+        )
+        issue.save(update_fields=["stage_due_at", "updated_at"])
+    return issue
+
+
+@transaction.atomic
+def issue_rate(*, issue: Issue, score: int, comment: str = "") -> Satisfaction:
+    """The raiser rates the outcome once, in step 6 or after closing. Side effects: timeline; cadres told."""
+    issue = _lock(issue)
+    if issue.stage not in (Stage.SUPERVISING, Stage.CLOSED):
+        raise WorkflowError(_("The outcome can be rated once the work is reported done."))
+    if not 1 <= int(score) <= 5:
+        raise WorkflowError(_("Choose a rating from 1 to 5."))
+    if Satisfaction.objects.filter(issue=issue).exists():
+        raise WorkflowError(_("This issue has already been rated."))
+    rating = Satisfaction.objects.create(issue=issue, score=score, comment=comment.strip())
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.RATING,
+        actor=None,
+        note=_("The raiser rated the outcome %(score)s of 5.") % {"score": score},
+    )
+    return rating
+
+
+# --- any stage: comments, escalation, assignment ----------------------------------------------
+
+
+@transaction.atomic
+def issue_comment(*, issue: Issue, actor, note: str, public: bool = False) -> TimelineEntry:
+    """A comment on the timeline, internal unless marked public. Side effects: timeline."""
+    issue = _lock(issue)
+    note = _need(note, _("Write the comment."))
+    return _log(issue, kind=TimelineEntry.Kind.COMMENT, actor=actor, note=note, public=public)
+
+
+@transaction.atomic
+def issue_escalate(*, issue: Issue, actor, note: str) -> Issue:
+    """A township official escalates an open issue.
+
+    Side effects: timeline (internal); liaison and cadres told."""
+    issue = _lock(issue)
+    if not issue.is_open:
+        raise WorkflowError(_("Only an open issue can be escalated."))
+    note = _need(note, _("Say why the issue is escalated."))
+    issue.escalated_at = timezone.now()
+    issue.save(update_fields=["escalated_at", "updated_at"])
+    _log(issue, kind=TimelineEntry.Kind.ESCALATION, actor=actor, note=note, public=False)
+    return issue
+
+
+@transaction.atomic
+def issue_assign(*, issue: Issue, actor, responsible) -> Issue:
+    """Names the responsible person of an open issue. Side effects: timeline; the person is told."""
+    issue = _lock(issue)
+    if not issue.is_open:
+        raise WorkflowError(_("Only an open issue can be assigned."))
+    issue.responsible = responsible
+    issue.save(update_fields=["responsible", "updated_at"])
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.ASSIGNED,
+        actor=actor,
+        public=False,
+        note=_("Responsible: %(name)s.") % {"name": responsible.get_short_name()},
+    )
+    notify.responsible_assigned(issue=issue, responsible=responsible)
+    return issue
+
+
+def moves_for_diagram() -> Iterable[tuple[str, str, str]]:
+    for source, moves in TRANSITIONS.items():
+        for move, target in moves.items():
+            yield str(source), move, str(target)
