@@ -1,9 +1,11 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0")
@@ -170,6 +172,12 @@ class Project(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": _("The planned completion cannot be before the start date.")}, code="dates_order"
+            )
+
 
 class Funding(models.Model):
     """One funding line of a project: its source, the amount intended (意向) and landed (到位)."""
@@ -214,6 +222,25 @@ class Funding(models.Model):
     def __str__(self):
         return f"{self.project} · {self.get_source_display()}"
 
+    @property
+    def is_over_intended(self) -> bool:
+        return (self.amount_landed or ZERO) > (self.amount_intended or ZERO)
+
+    def clean(self):
+        if self.is_over_intended and not self.over_intended_confirmed:
+            raise ValidationError(
+                {
+                    "over_intended_confirmed": _(
+                        "The landed amount is above the intended amount. Tick the box to confirm it is right."
+                    )
+                },
+                code="over_intended",
+            )
+        if not self.is_over_intended:
+            self.over_intended_confirmed = False
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": _("This date is in the future.")}, code="future")
+
 
 class Milestone(models.Model):
     """A step of a project with its progress in percent."""
@@ -243,6 +270,15 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        if self.done_date:
+            if self.done_date > timezone.localdate():
+                raise ValidationError({"done_date": _("This date is in the future.")}, code="future")
+            if self.progress != 100:
+                raise ValidationError(
+                    {"progress": _("A milestone that is done is at 100%.")}, code="done_not_100"
+                )
 
 
 class Cooperative(models.Model):
@@ -274,6 +310,10 @@ class Cooperative(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.founded and self.founded > timezone.localdate():
+            raise ValidationError({"founded": _("This date is in the future.")}, code="future")
 
 
 class Resource(models.Model):
@@ -335,3 +375,7 @@ class CollectiveIncome(models.Model):
 
     def __str__(self):
         return f"{self.village} {self.year}"
+
+    def clean(self):
+        if self.year and self.year > timezone.localdate().year:
+            raise ValidationError({"year": _("This year has not begun yet.")}, code="future")

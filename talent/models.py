@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
@@ -123,6 +124,24 @@ class Talent(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = {}
+        this_year = timezone.localdate().year
+        if self.birth_year and self.birth_year > this_year - 16:
+            errors["birth_year"] = _("A talent must be at least 16 years old.")
+        if self.id_number:
+            self.id_number = self.id_number.upper()
+        if (self.mobile or self.id_number) and not self.consent_date:
+            errors["consent_date"] = _(
+                "Record the day the person agreed before keeping a mobile or ID number."
+            )
+        if self.consent_date and self.consent_date > timezone.localdate():
+            errors["consent_date"] = _("This date is in the future.")
+        if self.roundtable_id and self.village_id and self.roundtable.village_id != self.village_id:
+            errors["roundtable"] = _("Choose a roundtable of the talent's own village.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def skill_codes(self) -> list[str]:
@@ -270,3 +289,10 @@ class CommitteeMember(models.Model):
     @property
     def age_at_election(self) -> int:
         return self.term.year - self.birth_year
+
+    def clean(self):
+        if self.term_id and self.birth_year and self.term.year - self.birth_year < 18:
+            raise ValidationError(
+                {"birth_year": _("A committee member is at least 18 years old when elected.")},
+                code="too_young",
+            )

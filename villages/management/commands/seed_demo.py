@@ -2,6 +2,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as account_demo
+from projects import demo as project_demo
+from talent import demo as talent_demo
 from villages import demo as village_demo
 
 
@@ -12,6 +14,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             township = village_demo.seed(stdout=self.stdout)
             account_demo.seed(township, stdout=self.stdout)
+            project_demo.seed(township, stdout=self.stdout)
+            talent_demo.seed(township, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"Demo accounts (password {account_demo.DEMO_PASSWORD}):")
         for email, _name, role, village, superuser in account_demo.ACCOUNTS:
