@@ -12,6 +12,7 @@ urlpatterns = [
     path("", village_views.home, name="home"),
     path("", include("villages.urls")),
     path("work/", include("villages.workspace_urls")),
+    path("", include("roundtable.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),

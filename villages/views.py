@@ -4,6 +4,12 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Membership
 from accounts.selectors import scope_for, villages_for
+from roundtable.selectors import (
+    member_meetings,
+    public_village_context,
+    supervision_queue,
+    workspace_summary,
+)
 from villages.models import Village
 from villages.permissions import access_village_for_workspace
 from villages.selectors import default_township, township_totals, village_list
@@ -34,6 +40,7 @@ def village_detail(request, code):
         {
             "village": village,
             "groups": village.groups.all(),
+            **public_village_context(village=village),
         },
     )
 
@@ -43,12 +50,15 @@ def workspace_home(request):
     """The signed-in user's villages and roles."""
     scope = scope_for(request.user)
     villages = list(villages_for(request.user).order_by("-is_pilot", "code"))
-    rows = [(v, sorted(scope.roles_in(v))) for v in villages]
+    summary = workspace_summary(villages=villages)
+    rows = [(v, sorted(scope.roles_in(v)), summary["by_village"].get(v.pk, {})) for v in villages]
     return render(
         request,
         "villages/workspace_home.html",
         {
             "rows": rows,
+            "meetings": summary["meetings"],
+            "my_meetings": list(member_meetings(user=request.user)[:10]),
             "is_official": bool(scope.township_ids),
         },
     )
@@ -71,5 +81,9 @@ def workspace_village(request, code):
             "groups": village.groups.all(),
             "memberships": memberships,
             "my_roles": sorted(scope_for(request.user).roles_in(village)),
+            "issue_summary": workspace_summary(villages=[village])["by_village"].get(village.pk, {}),
+            "awaiting_verdict": supervision_queue(village=village)
+            if Membership.Role.SUPERVISOR in scope_for(request.user).roles_in(village)
+            else [],
         },
     )

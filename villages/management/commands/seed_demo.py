@@ -3,6 +3,7 @@ from django.db import transaction
 
 from accounts import demo as account_demo
 from projects import demo as project_demo
+from roundtable import demo as roundtable_demo
 from talent import demo as talent_demo
 from villages import demo as village_demo
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             township = village_demo.seed(stdout=self.stdout)
             account_demo.seed(township, stdout=self.stdout)
+            roundtable_demo.seed(township, stdout=self.stdout)
             project_demo.seed(township, stdout=self.stdout)
             talent_demo.seed(township, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

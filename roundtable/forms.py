@@ -1,0 +1,351 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import mobile_validator
+from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
+from roundtable.services import MAX_PHOTO_BYTES, photo_clean
+
+TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
+
+
+class PhotoField(forms.FileField):
+    """An optional JPEG/PNG photo of at most 5 MB, re-encoded without EXIF or GPS data."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photo (optional)"))
+        kwargs.setdefault("help_text", _("JPEG or PNG, at most 5 MB. Location data in the photo is removed."))
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"accept": "image/jpeg,image/png"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        if upload.size > MAX_PHOTO_BYTES:
+            raise ValidationError(_("The photo is larger than 5 MB."))
+        return photo_clean(upload)
+
+
+class ResidentIssueForm(forms.Form):
+    """The resident's form: what, where, and optionally who (with consent)."""
+
+    title = forms.CharField(label=_("In one line, what is the matter?"), max_length=120)
+    description = forms.CharField(
+        label=_("Describe it"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
+    group = forms.ModelChoiceField(
+        label=_("Village group or area"),
+        queryset=None,
+        required=False,
+        empty_label=_("Not sure / the whole village"),
+    )
+    is_anonymous = forms.BooleanField(label=_("Raise it anonymously (no name)"), required=False)
+    raiser_name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    raiser_mobile = forms.CharField(
+        label=_("Mobile number (optional)"),
+        max_length=11,
+        required=False,
+        validators=[mobile_validator],
+        help_text=_("Only the village's cadres see it; we send you a text when your matter moves on."),
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the village's cadres store my name and number to handle this matter and contact me."
+        ),
+        required=False,
+    )
+    photo = PhotoField()
+    # Honeypot: hidden from people by CSS; bots fill it in.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.fields["group"].queryset = village.groups.all()
+
+    def clean_raiser_mobile(self):
+        return self.cleaned_data["raiser_mobile"].replace(" ", "").replace("-", "")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_anonymous"):
+            data["raiser_name"] = ""
+        personal = data.get("raiser_name") or data.get("raiser_mobile")
+        if personal and not data.get("consent"):
+            self.add_error("consent", _("Tick this box to give your name or number, or leave them empty."))
+        return data
+
+
+class CadreIssueForm(ResidentIssueForm):
+    """A cadre logs a matter raised in person, by phone, WeChat, letter or through a member."""
+
+    channel = forms.ChoiceField(
+        label=_("How was it raised?"), choices=Issue.Channel.choices, initial=Issue.Channel.IN_PERSON
+    )
+    consent = forms.BooleanField(
+        label=_("The resident agreed that we store their name and number for this matter."), required=False
+    )
+    field_order = [
+        "channel",
+        "title",
+        "description",
+        "category",
+        "group",
+        "is_anonymous",
+        "raiser_name",
+        "raiser_mobile",
+        "consent",
+        "photo",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["website"]
+        self.fields["raiser_mobile"].help_text = _("The resident gets a text when the matter moves on.")
+
+
+class TrackLookupForm(forms.Form):
+    code = forms.CharField(
+        label=_("Tracking code"),
+        max_length=20,
+        help_text=TRACKING_HELP,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(ch for ch in self.cleaned_data["code"].upper() if ch.isalnum())
+
+
+class ResidentOpinionForm(forms.Form):
+    stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class OpinionForm(forms.Form):
+    party = forms.CharField(
+        label=_("Whose opinion"),
+        max_length=80,
+        help_text=_("e.g. 第三组村民代表, the neighbours on the east side, the land owner"),
+    )
+    source = forms.ChoiceField(label=_("Source"), choices=Opinion.Source.choices)
+    stance = forms.ChoiceField(label=_("Stance"), choices=Opinion.Stance.choices)
+    text = forms.CharField(label=_("Opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RatingForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the outcome?"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[
+            (5, _("5 · very satisfied")),
+            (4, _("4 · satisfied")),
+            (3, _("3 · so-so")),
+            (2, _("2 · dissatisfied")),
+            (1, _("1 · very dissatisfied")),
+        ],
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    note = forms.CharField(label=_("Why do you withdraw it? (optional)"), max_length=500, required=False)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=None)
+
+    def __init__(self, *args, issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            Issue.objects.filter(village_id=issue.village_id)
+            .exclude(pk=issue.pk)
+            .exclude(stage__in=["merged", "withdrawn", "rejected"])
+            .order_by("-created_at")
+        )
+
+
+class AgendaForm(forms.Form):
+    meeting = forms.ModelChoiceField(
+        label=_("Meeting"),
+        queryset=None,
+        help_text=_("Scheduled meetings of roundtables that cover this issue's group."),
+    )
+
+    def __init__(self, *args, issue, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = Meeting.objects.filter(
+            roundtable__village_id=issue.village_id, state=Meeting.State.SCHEDULED, signed_off_at__isnull=True
+        ).select_related("roundtable")
+        if issue.group_id:
+            qs = qs.filter(Q(roundtable__group__isnull=True) | Q(roundtable__group_id=issue.group_id))
+        self.fields["meeting"].queryset = qs.order_by("starts_at")
+
+
+class VoteFields(forms.Form):
+    discussion = forms.CharField(
+        label=_("Discussion notes"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0)
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0)
+    votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0)
+
+
+class DecisionForm(VoteFields):
+    text = forms.CharField(label=_("Resolution"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=None)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import User
+
+        self.fields["responsible"].queryset = (
+            User.objects.filter(memberships__village=village, is_active=True)
+            .distinct()
+            .order_by("display_name")
+        )
+
+    def clean_due_date(self):
+        due = self.cleaned_data["due_date"]
+        if due < timezone.localdate():
+            raise ValidationError(_("The due date cannot be in the past."))
+        return due
+
+
+class DeferForm(forms.Form):
+    discussion = forms.CharField(
+        label=_("Discussion notes and why it is deferred"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    next_meeting = forms.ModelChoiceField(
+        label=_("Put it on this later meeting (optional)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_meeting"].queryset = (
+            Meeting.objects.filter(roundtable=meeting.roundtable, state=Meeting.State.SCHEDULED)
+            .exclude(pk=meeting.pk)
+            .order_by("starts_at")
+        )
+
+
+class ProgressForm(forms.Form):
+    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
+    note = forms.CharField(
+        label=_("What was done"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo = PhotoField()
+
+
+class CompletionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Completion note with the evidence"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    photo = PhotoField()
+
+
+class CommentForm(forms.Form):
+    note = forms.CharField(label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 2}))
+    public = forms.BooleanField(label=_("Show it to the public on the tracking page"), required=False)
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["starts_at", "place", "chair"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
+
+    def __init__(self, *args, roundtable, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = roundtable.members.filter(is_active=True)
+        self.fields["chair"].help_text = _(
+            "Proposed by rotation between Party members and non-members; you may choose someone else."
+        )
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < timezone.now():
+            raise ValidationError(_("A meeting is scheduled in the future."))
+        return starts_at
+
+
+class MoveMeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New time"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+
+    def clean_starts_at(self):
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at < timezone.now():
+            raise ValidationError(_("A meeting is scheduled in the future."))
+        return starts_at
+
+
+class TopicForm(forms.Form):
+    topic = forms.CharField(label=_("Other topic"), max_length=200)
+
+
+class AttendanceForm(forms.Form):
+    """One present / absent / excused choice per member."""
+
+    def __init__(self, *args, meeting, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"m{row.member_id}"] = forms.ChoiceField(
+                label=row.member.name,
+                choices=Attendance.Status.choices,
+                widget=forms.RadioSelect,
+                initial=row.status or None,
+            )
+
+    def statuses(self) -> dict[int, str]:
+        return {row.member_id: self.cleaned_data[f"m{row.member_id}"] for row in self.rows}
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("Minutes"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class RoundtableMemberForm(forms.ModelForm):
+    class Meta:
+        model = RoundtableMember
+        fields = ["name", "role", "is_party_member", "mobile", "email"]

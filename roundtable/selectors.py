@@ -1,0 +1,340 @@
+"""Reads for the workflow's pages: lists, filters, ready agendas, duplicates, public views."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from roundtable.models import (
+    OPEN_STAGES,
+    STEP_HANZI,
+    STEP_NUMBER,
+    STEPS,
+    AgendaItem,
+    Attendance,
+    Issue,
+    Meeting,
+    Opinion,
+    ProgressUpdate,
+    Resolution,
+    Roundtable,
+    RoundtableMember,
+    Satisfaction,
+    Stage,
+)
+
+
+def search_q(text: str) -> Q:
+    """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code."""
+    text = text.strip()
+    return Q(title__icontains=text) | Q(description__icontains=text) | Q(tracking_code__iexact=text)
+
+
+class IssueFilter(django_filters.FilterSet):
+    """Filters of the cadre's issue list."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_q", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, empty_label=_("All stages"))
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All categories")
+    )
+    group = django_filters.ModelChoiceFilter(
+        label=_("Group or area"), queryset=None, empty_label=_("All groups")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    open = django_filters.BooleanFilter(
+        label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Issue
+        fields = ["q", "stage", "category", "group", "overdue", "open"]
+
+    def __init__(self, *args, village=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["group"].queryset = village.groups.all() if village else Issue.objects.none()
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(search_q(value)) if value.strip() else queryset
+
+    def filter_overdue(self, queryset, name, value):
+        if value:
+            return queryset.filter(stage__in=OPEN_STAGES, stage_due_at__lt=timezone.now())
+        return queryset
+
+    def filter_open(self, queryset, name, value):
+        return queryset.filter(stage__in=OPEN_STAGES) if value else queryset
+
+
+def issue_list(*, village, data=None) -> IssueFilter:
+    """The village's issues, newest first, with the list's filters applied."""
+    queryset = (
+        Issue.objects.filter(village=village)
+        .select_related("group")
+        .only(
+            "pk",
+            "title",
+            "stage",
+            "category",
+            "channel",
+            "created_at",
+            "stage_due_at",
+            "tracking_code",
+            "village_id",
+            "group__name",
+            "escalated_at",
+        )
+        .order_by("-created_at", "-pk")
+    )
+    return IssueFilter(data or None, queryset=queryset, village=village)
+
+
+def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
+    """Everything an issue page shows, in a fixed number of queries."""
+    timeline = issue.timeline.select_related("actor").order_by("created_at", "pk")
+    if not internal:
+        timeline = timeline.filter(is_public=True)
+    return {
+        "timeline": list(timeline),
+        "opinions": list(issue.opinions.all()),
+        "agenda_items": list(
+            issue.agenda_items.select_related("meeting__roundtable").order_by("meeting__starts_at")
+        ),
+        "resolutions": list(
+            issue.resolutions.select_related("meeting", "responsible").order_by("created_at")
+        ),
+        "progress": list(issue.progress.all()),
+        "verdicts": list(issue.verdicts.select_related("supervisor")),
+        "satisfaction": Satisfaction.objects.filter(issue=issue).first(),
+    }
+
+
+def public_issue_context(issue: Issue) -> dict:
+    """What the tracking page shows: the public timeline, the decision and the progress; no personal data."""
+    return {
+        "timeline": list(issue.timeline.filter(is_public=True).order_by("created_at", "pk")),
+        "resolution": issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first(),
+        "progress": list(issue.progress.order_by("created_at", "pk")),
+        "opinion_counts": dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by()),
+        "satisfaction": Satisfaction.objects.filter(issue=issue).first(),
+    }
+
+
+def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
+    """Likely duplicates of a title among the village's issues from the last year.
+
+    PostgreSQL ranks by trigram similarity; elsewhere any shared two-character piece of the title counts.
+    """
+    title = (title or "").strip()
+    if len(title) < 2:
+        return []
+    since = timezone.now() - datetime.timedelta(days=365)
+    base = Issue.objects.filter(village=village, created_at__gte=since).exclude(
+        stage__in=[Stage.MERGED, Stage.WITHDRAWN]
+    )
+    if exclude_pk:
+        base = base.exclude(pk=exclude_pk)
+    if settings.IS_POSTGRES:
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            base.annotate(similarity=TrigramSimilarity("title", title))
+            .filter(similarity__gt=0.15)
+            .order_by("-similarity", "-created_at")[:limit]
+        )
+    pieces = {title[i : i + 2] for i in range(len(title) - 1)} - {"村", "的"}
+    query = Q()
+    for piece in list(pieces)[:20]:
+        query |= Q(title__contains=piece)
+    candidates = list(base.filter(query).order_by("-created_at")[:50])
+    for issue in candidates:
+        issue.similarity = sum(piece in issue.title for piece in pieces) / max(len(pieces), 1)
+    candidates.sort(key=lambda i: (-i.similarity, -i.created_at.timestamp()))
+    return [c for c in candidates if c.similarity >= 0.2][:limit]
+
+
+def issues_ready_for_agenda(meeting: Meeting):
+    """Issues the meeting could take: in step 2 with at least one opinion, or deferred in step 3, of a
+    group its roundtable covers, and not already on its agenda."""
+    roundtable = meeting.roundtable
+    has_opinion = Exists(Opinion.objects.filter(issue=OuterRef("pk")))
+    pending = Exists(AgendaItem.objects.filter(issue=OuterRef("pk"), outcome=AgendaItem.Outcome.PENDING))
+    qs = (
+        Issue.objects.filter(village_id=roundtable.village_id)
+        .annotate(has_op=has_opinion, pending=pending)
+        .filter(Q(stage=Stage.SOLICITING, has_op=True) | Q(stage=Stage.DELIBERATING, pending=False))
+    )
+    if roundtable.group_id:
+        qs = qs.filter(group_id=roundtable.group_id)
+    return qs.exclude(agenda_items__meeting=meeting).select_related("group").order_by("created_at")
+
+
+def meeting_detail_context(meeting: Meeting) -> dict:
+    """The meeting page's data in a fixed number of queries, whatever the agenda's length."""
+    agenda = list(
+        meeting.agenda.select_related("issue__group", "resolution__responsible").order_by("order", "pk")
+    )
+    attendance = list(
+        meeting.attendance.select_related("member").order_by("-member__is_party_member", "member__name")
+    )
+    present = sum(1 for a in attendance if a.status == Attendance.Status.PRESENT)
+    members = meeting.roundtable.members.filter(is_active=True).count()
+    return {
+        "agenda": agenda,
+        "attendance": attendance,
+        "present": present,
+        "member_count": members,
+        "quorum": members > 0 and present * 2 > members,
+        "quorum_needed": members // 2 + 1,
+    }
+
+
+def village_meetings(*, village):
+    return (
+        Meeting.objects.filter(roundtable__village=village)
+        .select_related("roundtable", "chair")
+        .annotate(items=Count("agenda"))
+        .order_by("-starts_at")
+    )
+
+
+def roundtables_of(*, village):
+    return (
+        Roundtable.objects.filter(village=village)
+        .select_related("group", "liaison")
+        .prefetch_related(Prefetch("members", queryset=RoundtableMember.objects.filter(is_active=True)))
+        .order_by("group__order", "name")
+    )
+
+
+def workspace_summary(*, villages) -> dict:
+    """Per village: new (step 1), overdue, due this week, next meetings — for the workspace home."""
+    now = timezone.now()
+    week = now + datetime.timedelta(days=7)
+    rows = (
+        Issue.objects.filter(village__in=villages)
+        .values("village_id")
+        .annotate(
+            new=Count("pk", filter=Q(stage=Stage.RAISED)),
+            open=Count("pk", filter=Q(stage__in=OPEN_STAGES)),
+            overdue=Count("pk", filter=Q(stage__in=OPEN_STAGES, stage_due_at__lt=now)),
+            due_week=Count(
+                "pk", filter=Q(stage__in=OPEN_STAGES, stage_due_at__gte=now, stage_due_at__lt=week)
+            ),
+            supervising=Count("pk", filter=Q(stage=Stage.SUPERVISING)),
+        )
+        .order_by()
+    )
+    summary = {row["village_id"]: row for row in rows}
+    meetings = (
+        Meeting.objects.filter(
+            roundtable__village__in=villages,
+            state=Meeting.State.SCHEDULED,
+            starts_at__gte=now - datetime.timedelta(hours=3),
+        )
+        .select_related("roundtable__village")
+        .order_by("starts_at")[:10]
+    )
+    return {"by_village": summary, "meetings": list(meetings)}
+
+
+def overdue_issues(*, villages):
+    return (
+        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=timezone.now())
+        .select_related("village", "group")
+        .order_by("stage_due_at")
+    )
+
+
+def member_meetings(*, user):
+    """Upcoming and recent meetings of the roundtables where the user has a seat."""
+    since = timezone.now() - datetime.timedelta(days=30)
+    return (
+        Meeting.objects.filter(
+            roundtable__members__user=user, roundtable__members__is_active=True, starts_at__gte=since
+        )
+        .exclude(state=Meeting.State.CANCELLED)
+        .select_related("roundtable__village", "chair")
+        .prefetch_related("agenda__issue")
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
+def public_village_context(*, village) -> dict:
+    """The village's public page: its roundtables, recent public decisions and work in progress."""
+    decisions = (
+        Resolution.objects.filter(issue__village=village, adopted=True)
+        .select_related("issue", "meeting__roundtable")
+        .order_by("-created_at")[:10]
+    )
+    in_progress = (
+        Issue.objects.filter(village=village, stage__in=[Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING])
+        .annotate(last_percent=_last_percent())
+        .order_by("-stage_entered_at")[:10]
+    )
+    stage_counts = dict(
+        Issue.objects.filter(village=village).values_list("stage").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "roundtables": list(
+            Roundtable.objects.filter(village=village, is_active=True)
+            .select_related("group")
+            .annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+            .order_by("group__order", "name")
+        ),
+        "decisions": list(decisions),
+        "in_progress": list(in_progress),
+        "stage_counts": stage_counts,
+        "closed_count": stage_counts.get(Stage.CLOSED, 0),
+        "open_count": sum(n for s, n in stage_counts.items() if s in OPEN_STAGES),
+    }
+
+
+def _last_percent():
+    return Subquery(
+        ProgressUpdate.objects.filter(issue=OuterRef("pk"))
+        .order_by("-created_at", "-pk")
+        .values("percent")[:1]
+    )
+
+
+def progress_steps(issue: Issue, timeline) -> list[dict]:
+    """The six steps with done / current / todo, for the progress bar. A terminal issue shows the steps
+    it passed; the step it ended in is marked as where it stopped."""
+    if issue.stage == Stage.CLOSED:
+        reached, current = len(STEPS) + 1, None
+    elif issue.step:
+        reached, current = issue.step, issue.step
+    else:
+        ended_from = next((e.from_stage for e in reversed(timeline) if e.to_stage == issue.stage), "")
+        reached, current = STEP_NUMBER.get(ended_from, 1), None
+    steps = []
+    for number, stage in enumerate(STEPS, start=1):
+        if number < reached:
+            state = "done"
+        elif number == current:
+            state = "current"
+        elif number == reached and current is None:
+            state = "stopped"
+        else:
+            state = "todo"
+        steps.append({"number": number, "label": stage.label, "hanzi": STEP_HANZI[stage], "state": state})
+    return steps
+
+
+def supervision_queue(*, village):
+    """Issues of the village awaiting the supervisor's step-6 verdict, oldest first."""
+    return list(
+        Issue.objects.filter(village=village, stage=Stage.SUPERVISING)
+        .select_related("group")
+        .order_by("stage_entered_at")[:50]
+    )

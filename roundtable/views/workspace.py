@@ -1,0 +1,352 @@
+"""The staff workspace for issues: list, log, page, and the actions allowed at each stage."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from accounts.selectors import villages_for
+from roundtable import permissions as perms
+from roundtable import selectors, services, workflow
+from roundtable.forms import (
+    AgendaForm,
+    CadreIssueForm,
+    CommentForm,
+    CompletionForm,
+    DecisionForm,
+    DeferForm,
+    MergeForm,
+    NoteForm,
+    OpinionForm,
+    ProgressForm,
+    ReasonForm,
+    VoteFields,
+)
+from roundtable.models import AgendaItem, Stage
+from villages.permissions import access_village_for_workspace, can_manage_village
+
+PAGE_SIZE = 25
+
+
+@login_required
+def issue_list(request, code):
+    village = access_village_for_workspace(request.user, code)
+    filterset = selectors.issue_list(village=village, data=request.GET)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "roundtable/work/issue_list.html",
+        {
+            "village": village,
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_log": can_manage_village(request.user, village),
+        },
+    )
+
+
+@login_required
+def issue_new(request, code):
+    """A cadre logs a matter raised in person, by phone, WeChat, letter or through a member."""
+    village = access_village_for_workspace(request.user, code)
+    if not can_manage_village(request.user, village):
+        raise Http404
+    form = CadreIssueForm(request.POST or None, request.FILES or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            issue = services.issue_create(
+                village=village,
+                title=d["title"],
+                description=d["description"],
+                category=d["category"],
+                group=d["group"],
+                channel=d["channel"],
+                raiser_name=d["raiser_name"],
+                raiser_mobile=d["raiser_mobile"],
+                is_anonymous=d["is_anonymous"],
+                consent=d["consent"],
+                photo=d["photo"],
+                created_by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The issue is logged. Tracking code for the resident: %(code)s")
+                % {"code": issue.tracking_code},
+            )
+            return redirect(issue.get_absolute_url())
+    similar = (
+        selectors.similar_issues(village=village, title=request.POST.get("title", ""))
+        if form.is_bound
+        else []
+    )
+    return render(
+        request, "roundtable/work/issue_new.html", {"village": village, "form": form, "similar": similar}
+    )
+
+
+@login_required
+def issue_similar(request, code):
+    """htmx: likely duplicates of the title being typed."""
+    village = access_village_for_workspace(request.user, code)
+    similar = selectors.similar_issues(village=village, title=request.GET.get("title", ""))
+    return render(request, "roundtable/work/_similar.html", {"village": village, "similar": similar})
+
+
+def _action_forms(user, issue, data=None, files=None):
+    """The forms of the moves this user may make on the issue at its stage (and nothing else)."""
+    forms = {}
+    manage = perms.can_manage_issue(user, issue)
+    stage = issue.stage
+    if manage and stage == Stage.RAISED:
+        forms["accept"] = NoteForm(data)
+        forms["reject"] = ReasonForm(data)
+        forms["merge"] = MergeForm(data, issue=issue)
+    if perms.can_record_opinion(user, issue):
+        forms["opinion"] = OpinionForm(data)
+    if manage and stage in (Stage.SOLICITING, Stage.DELIBERATING):
+        pending = any(item.outcome == AgendaItem.Outcome.PENDING for item in issue.agenda_items.all())
+        if stage == Stage.SOLICITING or not pending:
+            forms["put_on_agenda"] = AgendaForm(data, issue=issue)
+    if stage == Stage.DECIDED and perms.can_start_work(user, issue):
+        forms["start"] = NoteForm(data)
+    if stage == Stage.EXECUTING and perms.can_report_work(user, issue):
+        forms["progress"] = ProgressForm(data, files)
+        forms["report_done"] = CompletionForm(data, files)
+    if stage == Stage.SUPERVISING and perms.can_supervise_issue(user, issue):
+        forms["confirm"] = NoteForm(data)
+        forms["send_back"] = ReasonForm(data)
+    if perms.can_comment_issue(user, issue):
+        forms["comment"] = CommentForm(data)
+    if issue.is_open and perms.can_escalate_issue(user, issue):
+        forms["escalate"] = ReasonForm(data)
+    return forms
+
+
+ACTION_LABELS = {
+    "accept": _lazy("Accept and start gathering opinions"),
+    "reject": _lazy("Reject"),
+    "merge": _lazy("Merge into an earlier issue"),
+    "opinion": _lazy("Record an opinion"),
+    "put_on_agenda": _lazy("Put on a meeting's agenda"),
+    "start": _lazy("Start the work"),
+    "progress": _lazy("Report progress"),
+    "report_done": _lazy("Report the work done"),
+    "confirm": _lazy("Confirm and close"),
+    "send_back": _lazy("Send back for more work"),
+    "comment": _lazy("Comment"),
+    "escalate": _lazy("Escalate"),
+}
+
+
+def _actions(forms, failed_move=None):
+    return [
+        {
+            "move": move,
+            "label": ACTION_LABELS[move],
+            "form": form,
+            "open": move == failed_move,
+            "multipart": move in ("progress", "report_done"),
+        }
+        for move, form in forms.items()
+    ]
+
+
+@login_required
+def issue_detail(request, code, pk):
+    village = access_village_for_workspace(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    context = selectors.issue_detail_context(issue, internal=True)
+    context["steps"] = selectors.progress_steps(issue, context["timeline"])
+    context.update(
+        {
+            "village": village,
+            "issue": issue,
+            "actions": _actions(_action_forms(request.user, issue)),
+            "show_raiser": perms.can_see_raiser(request.user, issue),
+            "similar": selectors.similar_issues(village=village, title=issue.title, exclude_pk=issue.pk)
+            if issue.stage == Stage.RAISED and perms.can_manage_issue(request.user, issue)
+            else [],
+            "manage": perms.can_manage_issue(request.user, issue),
+        }
+    )
+    return render(request, "roundtable/work/issue_detail.html", context)
+
+
+@login_required
+def issue_photo(request, code, pk):
+    """The resident's photo, for those who may see the issue."""
+    village = access_village_for_workspace(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    if not issue.photo:
+        raise Http404
+    return FileResponse(issue.photo.open("rb"))
+
+
+@login_required
+def progress_photo(request, code, pk, update_pk):
+    village = access_village_for_workspace(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    update = issue.progress.filter(pk=update_pk).first()
+    if update is None or not update.photo:
+        raise Http404
+    return FileResponse(update.photo.open("rb"))
+
+
+def _run(move, issue, user, d):
+    """Calls the workflow function of a move with the form's data."""
+    if move == "accept":
+        return workflow.issue_accept(issue=issue, actor=user, note=d["note"])
+    if move == "reject":
+        return workflow.issue_reject(issue=issue, actor=user, reason=d["reason"])
+    if move == "merge":
+        return workflow.issue_merge(issue=issue, actor=user, target_issue=d["target"])
+    if move == "opinion":
+        return workflow.issue_add_opinion(
+            issue=issue, actor=user, party=d["party"], source=d["source"], stance=d["stance"], text=d["text"]
+        )
+    if move == "put_on_agenda":
+        return workflow.issue_put_on_agenda(issue=issue, actor=user, meeting=d["meeting"])
+    if move == "start":
+        return workflow.issue_start(issue=issue, actor=user, note=d["note"])
+    if move == "progress":
+        return workflow.issue_report_progress(
+            issue=issue, actor=user, percent=d["percent"], note=d["note"], photo=d["photo"]
+        )
+    if move == "report_done":
+        return workflow.issue_report_done(issue=issue, actor=user, note=d["note"], photo=d["photo"])
+    if move == "confirm":
+        return workflow.issue_confirm(issue=issue, supervisor=user, note=d["note"])
+    if move == "send_back":
+        return workflow.issue_send_back(issue=issue, supervisor=user, reason=d["reason"])
+    if move == "comment":
+        return workflow.issue_comment(issue=issue, actor=user, note=d["note"], public=d["public"])
+    if move == "escalate":
+        return workflow.issue_escalate(issue=issue, actor=user, note=d["reason"])
+    raise Http404
+
+
+@login_required
+def issue_act(request, code, pk, move):
+    """POST: one move on the issue. Only the moves offered to this user at this stage are accepted."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    village = access_village_for_workspace(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    forms = _action_forms(request.user, issue, request.POST, request.FILES)
+    form = forms.get(move)
+    if form is None:
+        messages.error(request, _("This action is not available for this issue now."))
+        return redirect(issue.get_absolute_url())
+    if form.is_valid():
+        try:
+            _run(move, issue, request.user, form.cleaned_data)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Done."))
+            return redirect(issue.get_absolute_url())
+    # Show the page again with the form's errors and what was typed.
+    context = selectors.issue_detail_context(issue, internal=True)
+    context["steps"] = selectors.progress_steps(issue, context["timeline"])
+    forms[move] = form
+    context.update(
+        {
+            "village": village,
+            "issue": issue,
+            "actions": _actions(forms, move),
+            "show_raiser": perms.can_see_raiser(request.user, issue),
+            "manage": perms.can_manage_issue(request.user, issue),
+            "similar": [],
+        }
+    )
+    return render(request, "roundtable/work/issue_detail.html", context, status=400 if form.errors else 409)
+
+
+@login_required
+@require_POST
+def agenda_item_act(request, code, pk, item_pk, move):
+    """Decide, defer or record as not adopted, for one issue on a held meeting's agenda."""
+    village = access_village_for_workspace(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    if not perms.can_manage_issue(request.user, issue):
+        raise Http404
+    item = issue.agenda_items.select_related("meeting__roundtable").filter(pk=item_pk).first()
+    if item is None:
+        raise Http404
+    form_class = {"decide": DecisionForm, "defer": DeferForm, "not_adopted": VoteFields}.get(move)
+    if form_class is None:
+        raise Http404
+    kwargs = (
+        {"village": village} if move == "decide" else {"meeting": item.meeting} if move == "defer" else {}
+    )
+    form = form_class(request.POST, prefix=f"i{item.pk}", **kwargs)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if move == "decide":
+                workflow.issue_decide(
+                    issue=issue,
+                    actor=request.user,
+                    agenda_item=item,
+                    text=d["text"],
+                    discussion=d["discussion"],
+                    votes_for=d["votes_for"],
+                    votes_against=d["votes_against"],
+                    votes_abstain=d["votes_abstain"],
+                    responsible=d["responsible"],
+                    due_date=d["due_date"],
+                )
+            elif move == "defer":
+                workflow.issue_defer(
+                    issue=issue,
+                    actor=request.user,
+                    agenda_item=item,
+                    discussion=d["discussion"],
+                    next_meeting=d["next_meeting"],
+                )
+            else:
+                workflow.issue_not_adopted(
+                    issue=issue,
+                    actor=request.user,
+                    agenda_item=item,
+                    discussion=d["discussion"],
+                    votes_for=d["votes_for"],
+                    votes_against=d["votes_against"],
+                    votes_abstain=d["votes_abstain"],
+                )
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return _meeting_page_with_errors(request, village, item, move, form)
+        messages.success(request, _("Recorded."))
+        return redirect("roundtable:meeting", code=village.code, pk=item.meeting_id)
+    return _meeting_page_with_errors(request, village, item, move, form)
+
+
+def _meeting_page_with_errors(request, village, item, move, form):
+    from roundtable.views.meetings import meeting_page_context
+
+    context = meeting_page_context(request, village, item.meeting)
+    context["item_forms"][item.pk][move] = form
+    context["open_item"] = item.pk
+    return render(request, "roundtable/work/meeting_detail.html", context, status=400)
+
+
+@login_required
+def overdue(request):
+    """Overdue issues across the villages the user may see (officials: the township)."""
+    villages = villages_for(request.user)
+    issues = selectors.overdue_issues(villages=villages)
+    page = Paginator(issues, 50).get_page(request.GET.get("page"))
+    return render(request, "roundtable/work/overdue.html", {"page": page})
