@@ -20,7 +20,10 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Profile"), {"fields": ("display_name", "mobile", "language")}),
+        (
+            _("Profile"),
+            {"fields": ("display_name", "mobile", "language", "notify_by_email", "notify_by_sms")},
+        ),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

@@ -1,11 +1,18 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
 
 class ProfileForm(forms.ModelForm):
-    """What a signed-in user may change about themselves."""
+    """What a signed-in user may change about themselves, including how they are told of things."""
 
     class Meta:
         model = User
-        fields = ["display_name", "mobile", "language"]
+        fields = ["display_name", "mobile", "language", "notify_by_email", "notify_by_sms"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("notify_by_sms") and not data.get("mobile") and "mobile" not in self.errors:
+            self.add_error("mobile", _("Enter a mobile number to receive text messages."))
+        return data

@@ -46,6 +46,12 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    notify_by_email = models.BooleanField(_("tell me by e-mail"), default=True)
+    notify_by_sms = models.BooleanField(
+        _("tell me by text message"),
+        default=False,
+        help_text=_("Text messages go to the mobile number above."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

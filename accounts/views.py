@@ -10,7 +10,7 @@ from accounts.services import user_update_profile
 
 @login_required
 def profile(request):
-    """The user's own profile: name, mobile number, language."""
+    """The user's own profile: name, mobile number, language, and the channels they are told on."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         user = user_update_profile(user=request.user, **form.cleaned_data)

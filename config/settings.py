@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "roundtable",
     "projects",
     "talent",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,26 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# Beat (Celery's own scheduler, state in the file given by `celery beat --schedule`): the sender every
+# minute picks up whatever is due in the outbox, so nothing rests on a broker ETA.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-send-due": {"task": "notifications.send_due", "schedule": 60.0},
+    "notifications-sweep-overdue": {"task": "notifications.sweep_overdue", "schedule": 300.0},
+    "notifications-sweep-digest": {"task": "notifications.sweep_digest", "schedule": 900.0},
+}
+
+# --- notifications --------------------------------------------------------------------------
+NOTIFICATIONS_SITE_URL = env.str("NOTIFICATIONS_SITE_URL", default="http://127.0.0.1:8000")
+# Any class with send(*, mobile, text); the default writes the text to the log.
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="notifications.channels.LoggingSMSBackend"
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_ESCALATION_GRACE_HOURS = env.int("NOTIFICATIONS_ESCALATION_GRACE_HOURS", default=48)
+NOTIFICATIONS_DIGEST_HOUR = env.int("NOTIFICATIONS_DIGEST_HOUR", default=8)
+NOTIFICATIONS_KICK_PAUSE_SECONDS = 30
+# Tests only: a file holding a frozen time shared with a Celery worker process (notifications/clock.py).
+NOTIFICATIONS_CLOCK_FILE = env.str("NOTIFICATIONS_CLOCK_FILE", default="")
 
 # --- security -------------------------------------------------------------------------------
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
