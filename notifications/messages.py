@@ -25,6 +25,7 @@ class Content:
     subject: str
     lines: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
+    closing: list[str] = field(default_factory=list)
     link: str = ""
     link_label: str = ""
     sms: str = ""
@@ -77,11 +78,11 @@ def _meeting(n: Notification) -> Content:
         agenda = [str(item) for item in meeting.agenda.select_related("issue")]
         if agenda:
             lines.append(_("On the agenda:"))
-        lines.append(_("Please come on time; if you cannot, tell the village cadres beforehand."))
         return Content(
             subject=_("Reminder: %(roundtable)s meets on %(when)s") % facts,
             lines=lines,
             items=agenda,
+            closing=[_("Please come on time; if you cannot, tell the village cadres beforehand.")],
             link=link,
             link_label=_("The meeting"),
             sms=_("Reminder: the %(roundtable)s meeting is at %(when)s, %(place)s. Please be on time.")
@@ -128,7 +129,7 @@ def _issue(n: Notification) -> Content:
         "village": issue.village.name,
         "code": issue.tracking_code,
         "stage": stage_label(issue.stage),
-        "due": when(issue.stage_due_at),
+        "due": when(_parse(p.get("due_at")) or issue.stage_due_at),
         "note": p.get("note", ""),
     }
     staff_link = _url("roundtable:issue", code=issue.village.code, pk=issue.pk)
@@ -156,11 +157,10 @@ def _issue(n: Notification) -> Content:
     elif n.kind == Kind.ISSUE_RAISED:
         facts["category"] = issue.get_category_display()
         content.subject = _("New issue in %(village)s: %(title)s") % facts
-        content.lines = [
-            _("A new issue was raised in %(village)s: “%(title)s” (%(category)s).") % facts,
-            _("Step 1 is due by %(due)s.") % facts,
-        ]
-        content.sms = _("New issue in %(village)s: “%(title)s”. Step 1 is due by %(due)s.") % facts
+        content.lines = [_("A new issue was raised in %(village)s: “%(title)s” (%(category)s).") % facts]
+        if facts["due"]:
+            content.lines.append(_("Step 1 is due by %(due)s.") % facts)
+        content.sms = _("New issue in %(village)s: “%(title)s”.") % facts
     elif n.kind == Kind.ISSUE_ASSIGNED:
         content.subject = _("You are responsible for “%(title)s”") % facts
         content.lines = [
@@ -332,6 +332,7 @@ def render(n: Notification) -> Rendered:
         )
         parts = [greeting, "", *[line for line in content.lines if line]]
         parts += [f"- {item}" for item in content.items]
+        parts += content.closing
         if content.table:
             parts += ["", *_digest_text(content.table)]
         if content.link:
@@ -345,6 +346,7 @@ def render(n: Notification) -> Rendered:
                 "greeting": greeting,
                 "lines": [line for line in content.lines if line],
                 "items": content.items,
+                "closing": content.closing,
                 "table": content.table,
                 "link": content.link,
                 "link_label": content.link_label,

@@ -242,8 +242,9 @@ def timeline_entry_notify(*, entry: TimelineEntry) -> int:
         )
 
     raiser = [r for r in [recipient_for_raiser(issue)] if r]
+    due = {"due_at": issue.stage_due_at.isoformat()} if issue.stage_due_at else {}
     if entry.kind == K.CREATED:
-        add(_cadres(issue, exclude=entry.actor), Kind.ISSUE_RAISED)
+        add(_cadres(issue, exclude=entry.actor), Kind.ISSUE_RAISED, due)
         add(raiser, Kind.ISSUE_RECEIVED)
     elif entry.kind == K.STAGE:
         if entry.is_public:
@@ -298,6 +299,7 @@ def responsible_assigned_notify(*, issue: Issue, responsible) -> int:
         key=f"i{issue.pk}.assigned.t{entry_pk}",
         due_at=clock.now(),
         issue=issue,
+        payload={"due_at": issue.stage_due_at.isoformat()} if issue.stage_due_at else {},
     )
     written = outbox_write(rows=rows)
     if written:

@@ -44,14 +44,20 @@ def roundtable_with_members(village, *, emails=3, mobiles=0, silent=0, **kwargs)
 
 
 def raise_issue(village, **kwargs) -> Issue:
-    defaults = {"title": "村道路灯损坏", "description": "六盏路灯坏了两个月。", "category": Issue.Category.PUBLIC_SERVICE}
+    defaults = {
+        "title": "村道路灯损坏",
+        "description": "六盏路灯坏了两个月。",
+        "category": Issue.Category.PUBLIC_SERVICE,
+    }
     defaults.update(kwargs)
     return services.issue_create(village=village, **defaults)
 
 
 def schedule_in(roundtable, delta: datetime.timedelta, **kwargs):
     starts_at = clock.now() + delta
-    return services.meeting_schedule(roundtable=roundtable, starts_at=starts_at, place="村委会会议室", **kwargs)
+    return services.meeting_schedule(
+        roundtable=roundtable, starts_at=starts_at, place="村委会会议室", **kwargs
+    )
 
 
 def freeze_now() -> datetime.datetime:
