@@ -40,8 +40,9 @@ def fill_from(mapping_file):
     for path in catalogues("zh_Hans"):
         po = polib.pofile(str(path))
         for entry in po:
-            if entry.msgid in mapping:
-                value = mapping[entry.msgid]
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            if key in mapping and (not entry.translated() or "fuzzy" in entry.flags):
+                value = mapping[key]
                 if entry.msgid_plural:
                     entry.msgstr_plural = {0: value}
                 else:
@@ -55,7 +56,8 @@ def missing():
     for path in catalogues("zh_Hans"):
         po = polib.pofile(str(path))
         for entry in po.untranslated_entries() + po.fuzzy_entries():
-            print(json.dumps(entry.msgid, ensure_ascii=False) + ': "",')
+            key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+            print(json.dumps(key, ensure_ascii=False) + ': "",')
 
 
 def compile_all():

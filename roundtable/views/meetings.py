@@ -115,6 +115,14 @@ def meeting_new(request, code, pk):
     )
 
 
+def _share_choices(forms, field_name):
+    """Reads a select's options once for all agenda items instead of once per item."""
+    if forms:
+        choices = list(forms[0].fields[field_name].choices)
+        for form in forms:
+            form.fields[field_name].choices = choices
+
+
 def meeting_page_context(request, village, meeting, bound=None):
     """The meeting page: agenda with each item's forms, attendance, minutes, and what the user may do."""
     manage = perms.can_manage_meeting(request.user, meeting)
@@ -129,6 +137,8 @@ def meeting_page_context(request, village, meeting, bound=None):
                 "defer": DeferForm(prefix=f"i{item.pk}", meeting=meeting),
                 "not_adopted": VoteFields(prefix=f"i{item.pk}"),
             }
+    _share_choices([f["decide"] for f in item_forms.values()], "responsible")
+    _share_choices([f["defer"] for f in item_forms.values()], "next_meeting")
     my_seat = meeting.attendance.filter(member__user=request.user).select_related("member").first()
     scheduled = meeting.state == Meeting.State.SCHEDULED
     context.update(

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import villages_for
@@ -135,18 +135,18 @@ def _action_forms(user, issue, data=None, files=None):
 
 
 ACTION_LABELS = {
-    "accept": _lazy("Accept and start gathering opinions"),
-    "reject": _lazy("Reject"),
-    "merge": _lazy("Merge into an earlier issue"),
-    "opinion": _lazy("Record an opinion"),
-    "put_on_agenda": _lazy("Put on a meeting's agenda"),
-    "start": _lazy("Start the work"),
-    "progress": _lazy("Report progress"),
-    "report_done": _lazy("Report the work done"),
-    "confirm": _lazy("Confirm and close"),
-    "send_back": _lazy("Send back for more work"),
-    "comment": _lazy("Comment"),
-    "escalate": _lazy("Escalate"),
+    "accept": gettext_lazy("Accept and start gathering opinions"),
+    "reject": gettext_lazy("Reject"),
+    "merge": gettext_lazy("Merge into an earlier issue"),
+    "opinion": gettext_lazy("Record an opinion"),
+    "put_on_agenda": gettext_lazy("Put on a meeting's agenda"),
+    "start": gettext_lazy("Start the work"),
+    "progress": gettext_lazy("Report progress"),
+    "report_done": gettext_lazy("Report the work done"),
+    "confirm": gettext_lazy("Confirm and close"),
+    "send_back": gettext_lazy("Send back for more work"),
+    "comment": gettext_lazy("Comment"),
+    "escalate": gettext_lazy("Escalate"),
 }
 
 
