@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("work/", include("villages.workspace_urls")),
     path("", include("roundtable.urls")),
+    path("", include("projects.urls")),
+    path("", include("talent.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),

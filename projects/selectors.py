@@ -247,6 +247,7 @@ def income_trend(village: Village) -> list[dict]:
     top = max((i.amount for i in incomes), default=ZERO)
     return [
         {
+            "pk": i.pk,
             "year": i.year,
             "amount": i.amount,
             "cls": income_class(i.amount),

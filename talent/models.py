@@ -148,7 +148,7 @@ class Talent(models.Model):
         return [s.skill for s in self.skills.all()]
 
     def skill_labels(self) -> list[str]:
-        return [Skill(s.skill).label for s in self.skills.all()]
+        return [str(Skill(s.skill).label) for s in self.skills.all()]
 
 
 class TalentSkill(models.Model):

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Membership
 from accounts.selectors import scope_for, villages_for
+from projects.selectors import village_public_registry
 from roundtable.selectors import (
     member_meetings,
     public_village_context,
@@ -41,6 +42,7 @@ def village_detail(request, code):
             "village": village,
             "groups": village.groups.all(),
             **public_village_context(village=village),
+            "registry": village_public_registry(village),
         },
     )
 
