@@ -2,6 +2,9 @@
 
 import contextlib
 import datetime
+import os
+import time
+from pathlib import Path
 
 import factory
 from django.utils import timezone
@@ -88,3 +91,13 @@ def celery_broker(url: str, *, eager: bool = False):
         yield
     finally:
         point(*before)
+
+
+class BlockingSMSBackend:
+    """For a worker that is killed mid-send: marks ``entered`` in NOTIFICATIONS_TEST_BLOCK_DIR, then hangs."""
+
+    def send(self, *, mobile: str, text: str) -> None:
+        folder = Path(os.environ["NOTIFICATIONS_TEST_BLOCK_DIR"])
+        (folder / "entered").write_text(mobile)
+        while True:  # until the test kills this process
+            time.sleep(0.05)

@@ -1,10 +1,13 @@
 """The outbox: rows written with their cause, reminders replaced or dropped, each message sent once."""
 
 import datetime
+import threading
 import time
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 
 from accounts.models import Membership
 from notifications import clock, services
@@ -399,3 +402,54 @@ def test_dead_broker_neither_fails_nor_slows_the_change(village, cadre):
     assert mail.outbox == []
     # Beat's sweep sends them later.
     assert _send() == 2
+
+
+class GateEmailBackend(BaseEmailBackend):
+    """Holds the first message until released, so a second sender runs while the first keeps its row."""
+
+    entered = threading.Event()
+    release = threading.Event()
+    sent: list[str] = []
+
+    def send_messages(self, messages):
+        for message in messages:
+            if not GateEmailBackend.entered.is_set():
+                GateEmailBackend.entered.set()
+                GateEmailBackend.release.wait(10)
+            GateEmailBackend.sent.append(message.to[0])
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_at_once_skip_each_others_rows(village, settings, frozen):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "row locks with SKIP LOCKED are tested on PostgreSQL (SQLite serialises whole-database writes)"
+        )
+    settings.EMAIL_BACKEND = "tests.test_notifications_outbox.GateEmailBackend"
+    GateEmailBackend.entered.clear()
+    GateEmailBackend.release.clear()
+    GateEmailBackend.sent.clear()
+    roundtable = roundtable_with_members(village, emails=5)
+    schedule_in(roundtable, 2 * HOUR)
+    results = {}
+
+    def run(name):
+        try:
+            results[name] = _send()
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    assert GateEmailBackend.entered.wait(10)  # the first sender holds one row, mid-send
+    second = threading.Thread(target=run, args=("second",))
+    second.start()
+    second.join(10)
+    assert not second.is_alive(), "the second sender waited on the first one's row instead of skipping it"
+    assert results["second"] == 4
+    GateEmailBackend.release.set()
+    first.join(10)
+    assert results["first"] == 1
+    assert sorted(GateEmailBackend.sent) == sorted(roundtable.members.values_list("email", flat=True))
+    assert rows(kind=Kind.MEETING_REMINDER_DAY, status=Status.SENT, attempts=1).count() == 5
