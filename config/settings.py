@@ -43,6 +43,13 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Our apps first: their translations and templates take precedence over the libraries'.
+    "accounts",
+    "villages",
+    "roundtable",
+    "projects",
+    "talent",
+    "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,12 +64,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "csp",
-    "accounts",
-    "villages",
-    "roundtable",
-    "projects",
-    "talent",
-    "notifications",
 ]
 
 MIDDLEWARE = [

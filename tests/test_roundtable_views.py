@@ -80,7 +80,7 @@ def test_other_village_issue_answers_404_like_missing(client, village, other_cad
 def test_accept_only_by_own_cadre(client, request, village, other_village, who, allowed):
     issue = raise_issue(village)
     client.force_login(request.getfixturevalue(who))
-    response = client.post(issue_url(issue, "roundtable:issue_act", move="accept"), {"note": ""})
+    response = client.post(issue_url(issue, "roundtable:issue_act", move="accept"), {"accept-note": ""})
     issue.refresh_from_db()
     assert (issue.stage == Stage.SOLICITING) is allowed
     if who == "other_cadre":
@@ -90,22 +90,26 @@ def test_accept_only_by_own_cadre(client, request, village, other_village, who, 
 def test_supervisor_gives_the_step_6_verdict(client, village, cadre, supervisor, roundtable):
     issue = advance(raise_issue(village), Stage.SUPERVISING, cadre=cadre, roundtable=roundtable)
     client.force_login(cadre)
-    client.post(issue_url(issue, "roundtable:issue_act", move="confirm"), {"note": ""})
+    client.post(issue_url(issue, "roundtable:issue_act", move="confirm"), {"confirm-note": ""})
     assert Issue.objects.get(pk=issue.pk).stage == Stage.SUPERVISING  # cadres cannot sign off their own work
     client.force_login(supervisor)
-    response = client.post(issue_url(issue, "roundtable:issue_act", move="send_back"), {"reason": ""})
+    response = client.post(
+        issue_url(issue, "roundtable:issue_act", move="send_back"), {"send_back-reason": ""}
+    )
     assert response.status_code == 400
-    client.post(issue_url(issue, "roundtable:issue_act", move="send_back"), {"reason": "还有一盏灯不亮"})
+    client.post(
+        issue_url(issue, "roundtable:issue_act", move="send_back"), {"send_back-reason": "还有一盏灯不亮"}
+    )
     assert Issue.objects.get(pk=issue.pk).stage == Stage.EXECUTING
 
 
 def test_official_comments_and_escalates_but_does_not_move(client, village, official, cadre):
     issue = raise_issue(village)
     client.force_login(official)
-    client.post(issue_url(issue, "roundtable:issue_act", move="accept"), {"note": ""})
+    client.post(issue_url(issue, "roundtable:issue_act", move="accept"), {"accept-note": ""})
     assert Issue.objects.get(pk=issue.pk).stage == Stage.RAISED
-    client.post(issue_url(issue, "roundtable:issue_act", move="comment"), {"note": "请尽快处理"})
-    client.post(issue_url(issue, "roundtable:issue_act", move="escalate"), {"reason": "超期未受理"})
+    client.post(issue_url(issue, "roundtable:issue_act", move="comment"), {"comment-note": "请尽快处理"})
+    client.post(issue_url(issue, "roundtable:issue_act", move="escalate"), {"escalate-reason": "超期未受理"})
     issue.refresh_from_db()
     assert issue.escalated_at is not None
     assert issue.timeline.filter(kind="comment", actor=official, is_public=False).exists()
@@ -120,7 +124,12 @@ def test_member_records_opinion_and_confirms_attendance(client, village, member,
     client.force_login(member)
     client.post(
         issue_url(issue, "roundtable:issue_act", move="opinion"),
-        {"party": "王成员", "source": "member", "stance": "support", "text": "同意修路灯"},
+        {
+            "opinion-party": "王成员",
+            "opinion-source": "member",
+            "opinion-stance": "support",
+            "opinion-text": "同意修路灯",
+        },
     )
     assert Opinion.objects.filter(issue=issue, text="同意修路灯").exists()
     client.post(

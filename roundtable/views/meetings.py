@@ -133,9 +133,9 @@ def meeting_page_context(request, village, meeting, bound=None):
     for item in context["agenda"]:
         if manage and held_open and item.issue_id and item.outcome == AgendaItem.Outcome.PENDING:
             item_forms[item.pk] = {
-                "decide": DecisionForm(prefix=f"i{item.pk}", village=village),
-                "defer": DeferForm(prefix=f"i{item.pk}", meeting=meeting),
-                "not_adopted": VoteFields(prefix=f"i{item.pk}"),
+                "decide": DecisionForm(prefix=f"i{item.pk}-decide", village=village),
+                "defer": DeferForm(prefix=f"i{item.pk}-defer", meeting=meeting),
+                "not_adopted": VoteFields(prefix=f"i{item.pk}-not_adopted"),
             }
     _share_choices([f["decide"] for f in item_forms.values()], "responsible")
     _share_choices([f["defer"] for f in item_forms.values()], "next_meeting")

@@ -110,27 +110,27 @@ def _action_forms(user, issue, data=None, files=None):
     manage = perms.can_manage_issue(user, issue)
     stage = issue.stage
     if manage and stage == Stage.RAISED:
-        forms["accept"] = NoteForm(data)
-        forms["reject"] = ReasonForm(data)
-        forms["merge"] = MergeForm(data, issue=issue)
+        forms["accept"] = NoteForm(data, prefix="accept")
+        forms["reject"] = ReasonForm(data, prefix="reject")
+        forms["merge"] = MergeForm(data, issue=issue, prefix="merge")
     if perms.can_record_opinion(user, issue):
-        forms["opinion"] = OpinionForm(data)
+        forms["opinion"] = OpinionForm(data, prefix="opinion")
     if manage and stage in (Stage.SOLICITING, Stage.DELIBERATING):
         pending = any(item.outcome == AgendaItem.Outcome.PENDING for item in issue.agenda_items.all())
         if stage == Stage.SOLICITING or not pending:
-            forms["put_on_agenda"] = AgendaForm(data, issue=issue)
+            forms["put_on_agenda"] = AgendaForm(data, issue=issue, prefix="put_on_agenda")
     if stage == Stage.DECIDED and perms.can_start_work(user, issue):
-        forms["start"] = NoteForm(data)
+        forms["start"] = NoteForm(data, prefix="start")
     if stage == Stage.EXECUTING and perms.can_report_work(user, issue):
-        forms["progress"] = ProgressForm(data, files)
-        forms["report_done"] = CompletionForm(data, files)
+        forms["progress"] = ProgressForm(data, files, prefix="progress")
+        forms["report_done"] = CompletionForm(data, files, prefix="report_done")
     if stage == Stage.SUPERVISING and perms.can_supervise_issue(user, issue):
-        forms["confirm"] = NoteForm(data)
-        forms["send_back"] = ReasonForm(data)
+        forms["confirm"] = NoteForm(data, prefix="confirm")
+        forms["send_back"] = ReasonForm(data, prefix="send_back")
     if perms.can_comment_issue(user, issue):
-        forms["comment"] = CommentForm(data)
+        forms["comment"] = CommentForm(data, prefix="comment")
     if issue.is_open and perms.can_escalate_issue(user, issue):
-        forms["escalate"] = ReasonForm(data)
+        forms["escalate"] = ReasonForm(data, prefix="escalate")
     return forms
 
 
@@ -291,7 +291,7 @@ def agenda_item_act(request, code, pk, item_pk, move):
     kwargs = (
         {"village": village} if move == "decide" else {"meeting": item.meeting} if move == "defer" else {}
     )
-    form = form_class(request.POST, prefix=f"i{item.pk}", **kwargs)
+    form = form_class(request.POST, prefix=f"i{item.pk}-{move}", **kwargs)
     if form.is_valid():
         d = form.cleaned_data
         try:
