@@ -365,7 +365,7 @@ class RedisServer:
 
     def kill(self):
         if self.process and self.process.poll() is None:
-            self.process.kill()
+            self.process.kill()  # SIGKILL ends it even while SIGSTOPped
             self.process.wait()
 
 
@@ -409,28 +409,33 @@ def test_redis_down_submission_is_fast_and_its_message_goes_once_redis_is_back(
                 what="the first submission's message, sent on the kick",
             )
 
-            own_redis.kill()
-            response, elapsed = _submit(client, "第二件：Redis 停了")
+            titles = ["第二件：Redis 挂起", "第三件：Redis 停了", "第四件：Redis 还停着"]
+            # Hung: the server takes the connection but never answers (the socket timeout ends the wait).
+            own_redis.process.send_signal(signal.SIGSTOP)
+            response, hung = _submit(client, titles[0])
             assert response.status_code == 302, response.content[:500]
-            assert elapsed < 2.0
-            response, elapsed_again = _submit(client, "第三件：Redis 还停着")
+            # Stopped: connections are refused.
+            own_redis.kill()
+            services.kick_pause_reset()
+            response, refused = _submit(client, titles[1])
             assert response.status_code == 302
-            assert elapsed_again < 2.0
-            waiting = rows(
-                issue__title__in=["第二件：Redis 停了", "第三件：Redis 还停着"], kind=Kind.ISSUE_RAISED
-            )
-            assert waiting.count() == 2
+            # Still stopped: the process does not even try for a while.
+            response, paused = _submit(client, titles[2])
+            assert response.status_code == 302
+            assert (hung < 2.0, refused < 2.0, paused < 2.0) == (True, True, True), (hung, refused, paused)
+            waiting = rows(issue__title__in=titles, kind=Kind.ISSUE_RAISED)
+            assert waiting.count() == 3
             assert set(waiting.values_list("status", flat=True)) == {Status.PENDING}
-            assert "Could not kick the notification sender" in caplog.text
+            assert caplog.text.count("Could not kick the notification sender") == 2
 
             own_redis.start()
             ids = [send_due.apply_async(retry=True).id for _ in range(2)]  # beat's next minute, and one more
             wait_for(lambda: all(worker.finished(t) for t in ids), what="the worker back on Redis")
-        assert waiting.filter(status=Status.SENT, attempts=1).count() == 2
+        assert waiting.filter(status=Status.SENT, attempts=1).count() == 3
         subjects = mailbox.subjects()
-        assert len(subjects) == 3
-        assert sum("第二件" in s for s in subjects) == 1
-        assert sum("第三件" in s for s in subjects) == 1
+        assert len(subjects) == 4
+        for title in titles:
+            assert sum(title in subject for subject in subjects) == 1
         assert all(str(m["To"]) == cadre.email for m in mailbox.messages())
     finally:
         worker.stop()
