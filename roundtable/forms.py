@@ -180,16 +180,28 @@ class ReasonForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("Merge into"), queryset=None)
+    """Merge into an earlier issue of the same village, named by its number (#123)."""
+
+    target = forms.IntegerField(
+        label=_("Number of the earlier issue"),
+        min_value=1,
+        help_text=_("Shown as #123 in the issue list and on the issue's page."),
+    )
 
     def __init__(self, *args, issue, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = (
-            Issue.objects.filter(village_id=issue.village_id)
-            .exclude(pk=issue.pk)
+        self.issue = issue
+
+    def clean_target(self):
+        target = (
+            Issue.objects.filter(village_id=self.issue.village_id, pk=self.cleaned_data["target"])
+            .exclude(pk=self.issue.pk)
             .exclude(stage__in=["merged", "withdrawn", "rejected"])
-            .order_by("-created_at")
+            .first()
         )
+        if target is None:
+            raise ValidationError(_("No open issue of this village has that number."))
+        return target
 
 
 class AgendaForm(forms.Form):

@@ -98,22 +98,30 @@ def issue_list(*, village, data=None) -> IssueFilter:
 
 
 def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
-    """Everything an issue page shows, in a fixed number of queries."""
+    """Everything an issue page shows. The timeline says which steps the issue reached, so the records of
+    steps it never reached are not queried."""
     timeline = issue.timeline.select_related("actor").order_by("created_at", "pk")
     if not internal:
         timeline = timeline.filter(is_public=True)
+    timeline = list(timeline)
+    reached = {e.to_stage for e in issue.timeline.all()} if not internal else {e.to_stage for e in timeline}
+    deliberated = bool(reached & {Stage.DELIBERATING, Stage.DECIDED}) or issue.stage == Stage.DELIBERATING
+    executed = bool(reached & {Stage.EXECUTING, Stage.SUPERVISING})
+    supervised = bool(reached & {Stage.SUPERVISING, Stage.CLOSED})
     return {
-        "timeline": list(timeline),
-        "opinions": list(issue.opinions.all()),
+        "timeline": timeline,
+        "opinions": list(issue.opinions.all()) if reached & {Stage.SOLICITING} else [],
         "agenda_items": list(
             issue.agenda_items.select_related("meeting__roundtable").order_by("meeting__starts_at")
-        ),
-        "resolutions": list(
-            issue.resolutions.select_related("meeting", "responsible").order_by("created_at")
-        ),
-        "progress": list(issue.progress.all()),
-        "verdicts": list(issue.verdicts.select_related("supervisor")),
-        "satisfaction": Satisfaction.objects.filter(issue=issue).first(),
+        )
+        if deliberated
+        else [],
+        "resolutions": list(issue.resolutions.select_related("meeting", "responsible").order_by("created_at"))
+        if deliberated
+        else [],
+        "progress": list(issue.progress.all()) if executed else [],
+        "verdicts": list(issue.verdicts.select_related("supervisor")) if supervised else [],
+        "satisfaction": Satisfaction.objects.filter(issue=issue).first() if supervised else None,
     }
 
 
