@@ -254,7 +254,7 @@ def _drive(
     meeting_time = (
         (timezone.now() + datetime.timedelta(days=3)) if future else moment + datetime.timedelta(days=4)
     )
-    meeting_time = meeting_time.replace(hour=19, minute=30, second=0, microsecond=0)
+    meeting_time = timezone.localtime(meeting_time).replace(hour=19, minute=30, second=0, microsecond=0)
     with _at(moment):
         meeting = services.meeting_schedule(
             roundtable=roundtable, starts_at=meeting_time, place=rng.choice(PLACES), actor=cadre
