@@ -269,7 +269,7 @@ def _drive(
         services.meeting_record_attendance(meeting=meeting, statuses=statuses)
     present = len(members) - 1
     with _at(meeting_time + datetime.timedelta(hours=1)):
-        discussion = "与会成员逐一发表意见：" + "；".join(opinions)
+        discussion = "与会成员逐一发表意见：" + "；".join(o.rstrip("。") for o in opinions) + "。"
         workflow.issue_decide(
             issue=issue,
             actor=cadre,
