@@ -3,9 +3,11 @@
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.models import CollectiveIncome, Cooperative, Funding, Milestone, Partner, Project, Resource
 from projects.services import allowed_statuses
@@ -145,9 +147,16 @@ MilestoneFormSet = inlineformset_factory(
 )
 
 
+def _https_urls(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
+        formfield_callback = _https_urls
         fields = [
             "name",
             "kind",
@@ -232,6 +241,11 @@ class SearchFilterSet(django_filters.FilterSet):
 
     def __init__(self, *args, villages=None, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, flt in self.filters.items():
+            if name == "o":
+                flt.extra["empty_label"] = _("Default order")
+            elif isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
+                flt.extra["empty_label"] = _("All")
         if "village" in self.filters:
             if villages is None:
                 del self.filters["village"]
@@ -262,7 +276,7 @@ class ProjectFilter(SearchFilterSet):
             ("landed_total", "landed"),
         ),
         field_labels={
-            "name": _("Name"),
+            "name": pgettext_lazy("of a thing", "Name"),
             "village": _("Village"),
             "status": _("Status"),
             "start": _("Start date"),
@@ -292,7 +306,7 @@ class CooperativeFilter(SearchFilterSet):
             ("founded", "founded"),
         ),
         field_labels={
-            "name": _("Name"),
+            "name": pgettext_lazy("of a thing", "Name"),
             "village": _("Village"),
             "members": _("Members"),
             "founded": _("Founded"),
@@ -311,7 +325,12 @@ class ResourceFilter(SearchFilterSet):
     kind = django_filters.ChoiceFilter(choices=Resource.Kind.choices, label=_("Kind"))
     o = django_filters.OrderingFilter(
         fields=(("name", "name"), ("village__code", "village"), ("kind", "kind"), ("area_mu", "area")),
-        field_labels={"name": _("Name"), "village": _("Village"), "kind": _("Kind"), "area": _("Area")},
+        field_labels={
+            "name": pgettext_lazy("of a thing", "Name"),
+            "village": _("Village"),
+            "kind": _("Kind"),
+            "area": _("Area"),
+        },
         label=_("Sort by"),
     )
 
@@ -328,7 +347,7 @@ class PartnerFilter(SearchFilterSet):
     )
     o = django_filters.OrderingFilter(
         fields=(("name", "name"), ("kind", "kind"), ("since", "since")),
-        field_labels={"name": _("Name"), "kind": _("Kind"), "since": _("Since")},
+        field_labels={"name": pgettext_lazy("of a thing", "Name"), "kind": _("Kind"), "since": _("Since")},
         label=_("Sort by"),
     )
 

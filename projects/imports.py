@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from projects import services
 from projects.models import Funding, Partner, Project
@@ -95,44 +95,54 @@ for _source in Funding.Source:
     SOURCE_COLUMNS.append(
         Column(
             f"{_source.value}_intended",
-            format_lazy(_lazy("{source} intended (yuan)"), source=_source.label),
-            help=_lazy("Amount in yuan; leave empty when there is none."),
+            format_lazy(gettext_lazy("{source} intended (yuan)"), source=_source.label),
+            help=gettext_lazy("Amount in yuan; leave empty when there is none."),
         )
     )
     SOURCE_COLUMNS.append(
         Column(
             f"{_source.value}_landed",
-            format_lazy(_lazy("{source} landed (yuan)"), source=_source.label),
-            help=_lazy("Amount in yuan that has actually arrived."),
+            format_lazy(gettext_lazy("{source} landed (yuan)"), source=_source.label),
+            help=gettext_lazy("Amount in yuan that has actually arrived."),
         )
     )
 
 PROJECT_COLUMNS = [
-    Column("name", _lazy("project name"), required=True, help=_lazy("Unique within the village.")),
+    Column(
+        "name", gettext_lazy("project name"), required=True, help=gettext_lazy("Unique within the village.")
+    ),
     Column(
         "category",
-        _lazy("category"),
+        gettext_lazy("category"),
         required=True,
         help=one_of(Project.Category.choices),
     ),
     Column(
         "status",
-        _lazy("status"),
-        help=one_of(Project.Status.choices, _lazy("Empty means proposed.")),
+        gettext_lazy("status"),
+        help=one_of(Project.Status.choices, gettext_lazy("Empty means proposed.")),
     ),
-    Column("land_area_mu", _lazy("land area (mu)"), help=_lazy("A number, e.g. 5200.")),
-    Column("start_date", _lazy("start date"), help=_lazy("A date such as 2019-03-01.")),
-    Column("end_date", _lazy("planned completion"), help=_lazy("A date, not before the start.")),
+    Column("land_area_mu", gettext_lazy("land area (mu)"), help=gettext_lazy("A number, e.g. 5200.")),
+    Column("start_date", gettext_lazy("start date"), help=gettext_lazy("A date such as 2019-03-01.")),
     Column(
-        "planning_partner", _lazy("planned by"), help=_lazy("The name of a partner already in the register.")
+        "end_date", gettext_lazy("planned completion"), help=gettext_lazy("A date, not before the start.")
     ),
-    Column("description", _lazy("description")),
+    Column(
+        "planning_partner",
+        gettext_lazy("planned by"),
+        help=gettext_lazy("The name of a partner already in the register."),
+    ),
+    Column("description", gettext_lazy("description")),
     *SOURCE_COLUMNS,
-    Column("villager_land_mu", _lazy("villagers' land contributed (mu)"), help=_lazy("A number of mu.")),
+    Column(
+        "villager_land_mu",
+        gettext_lazy("villagers' land contributed (mu)"),
+        help=gettext_lazy("A number of mu."),
+    ),
     Column(
         "over_confirmed",
-        _lazy("landed above intended confirmed"),
-        help=_lazy("是 when a landed amount above its intended amount is right."),
+        gettext_lazy("landed above intended confirmed"),
+        help=gettext_lazy("是 when a landed amount above its intended amount is right."),
     ),
 ]
 
@@ -171,24 +181,26 @@ def validate_project_rows(rows: list[dict], *, village) -> list[RowResult]:
         result = RowResult(line=index, values=values)
         results.append(result)
         form = ProjectRowForm(data=values)
-        if not form.is_valid():
-            result.errors = form_errors(form, labels)
-            continue
-        data = form.cleaned_data
-        name = data["name"].strip()
-        if name in existing:
+        valid = form.is_valid()
+        result.errors = form_errors(form, labels)
+        name = (values.get("name") or "").strip()
+        if name and name in existing:
             result.errors.append(_("A project of this name is already in the village's register."))
-        if name in seen:
+        if name and name in seen:
             result.errors.append(_("Same project name as line %(line)s.") % {"line": seen[name]})
         seen.setdefault(name, index)
         partner = None
-        if data["planning_partner"]:
-            partner = partners.get(data["planning_partner"].strip())
+        partner_name = (values.get("planning_partner") or "").strip()
+        if partner_name:
+            partner = partners.get(partner_name)
             if partner is None:
                 result.errors.append(
                     _("%(label)s: no partner named “%(name)s”; add the partner first.")
-                    % {"label": labels["planning_partner"], "name": data["planning_partner"]}
+                    % {"label": labels["planning_partner"], "name": partner_name}
                 )
+        if not valid:
+            continue
+        data = form.cleaned_data
         fields = {
             "name": name,
             "category": data["category"],

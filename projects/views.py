@@ -652,7 +652,7 @@ def entry_delete(request, kind, code, pk):
         raise Http404
     village = _edit_village(request, code)
     entry = get_object_or_404(ENTRY_KINDS[kind]["model"], village=village, pk=pk)
-    back = reverse("projects:entry_village_list", args=[kind, village.code])
+    back = reverse("projects:entry_village_list", kwargs={"kind": kind, "code": village.code})
     if request.method == "POST":
         services.registry_entry_delete(village=village, entry=entry)
         messages.success(request, _("Deleted."))

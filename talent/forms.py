@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from projects.forms import DATE, BaseLineFormSet, SearchFilterSet
 from roundtable.models import Roundtable
@@ -156,7 +157,7 @@ class TalentFilter(SearchFilterSet):
             ("updated_at", "updated"),
         ),
         field_labels={
-            "name": _("Name"),
+            "name": pgettext_lazy("person", "Name"),
             "village": _("Village"),
             "birth_year": _("Birth year"),
             "updated": _("Last changed"),

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from accounts.models import mobile_validator
 from projects.imports import RowResult, errors_of, form_errors
 from projects.tabular import (
     Column,
@@ -16,26 +17,34 @@ from projects.tabular import (
     one_of,
 )
 from talent import services
-from talent.models import Education, Gender, Skill, Talent
+from talent.models import Education, Gender, Skill, Talent, validate_id_number
 
 TALENT_COLUMNS = [
-    Column("name", _lazy("name"), required=True),
-    Column("gender", _lazy("gender"), required=True, help=one_of(Gender.choices)),
-    Column("birth_year", _lazy("birth year"), required=True, help=_lazy("Four digits, e.g. 1985.")),
-    Column("education", _lazy("education"), required=True, help=one_of(Education.choices)),
-    Column("mobile", _lazy("mobile number"), help=_lazy("11 digits; needs the consent date.")),
-    Column("id_number", _lazy("ID number"), help=_lazy("18 characters; needs the consent date.")),
+    Column("name", pgettext_lazy("person", "name"), required=True),
+    Column("gender", gettext_lazy("gender"), required=True, help=one_of(Gender.choices)),
+    Column(
+        "birth_year", gettext_lazy("birth year"), required=True, help=gettext_lazy("Four digits, e.g. 1985.")
+    ),
+    Column("education", gettext_lazy("education"), required=True, help=one_of(Education.choices)),
+    Column("mobile", gettext_lazy("mobile number"), help=gettext_lazy("11 digits; needs the consent date.")),
+    Column(
+        "id_number", gettext_lazy("ID number"), help=gettext_lazy("18 characters; needs the consent date.")
+    ),
     Column(
         "skills",
-        _lazy("skills"),
-        help=one_of(Skill.choices, _lazy("Several may be given, separated by 、 or commas.")),
+        gettext_lazy("skills"),
+        help=one_of(Skill.choices, gettext_lazy("Several may be given, separated by 、 or commas.")),
     ),
-    Column("is_party_member", _lazy("Party member"), help=_lazy("是 or 否.")),
-    Column("is_returned", _lazy("returned talent"), help=_lazy("是 or 否.")),
-    Column("is_reserve_cadre", _lazy("reserve cadre"), help=_lazy("是 or 否.")),
-    Column("assessment", _lazy("一懂两爱 assessment"), help=one_of(Talent.Assessment.choices)),
-    Column("specialty", _lazy("specialty")),
-    Column("consent_date", _lazy("consent given on"), help=_lazy("The day the person agreed to be listed.")),
+    Column("is_party_member", gettext_lazy("Party member"), help=gettext_lazy("是 or 否.")),
+    Column("is_returned", gettext_lazy("returned talent"), help=gettext_lazy("是 or 否.")),
+    Column("is_reserve_cadre", gettext_lazy("reserve cadre"), help=gettext_lazy("是 or 否.")),
+    Column("assessment", gettext_lazy("一懂两爱 assessment"), help=one_of(Talent.Assessment.choices)),
+    Column("specialty", gettext_lazy("specialty")),
+    Column(
+        "consent_date",
+        gettext_lazy("consent given on"),
+        help=gettext_lazy("The day the person agreed to be listed."),
+    ),
 ]
 
 
@@ -57,6 +66,20 @@ class TalentRowForm(forms.Form):
     consent_date = LooseDateField(required=False)
 
 
+def _number_errors(values: dict, labels: dict) -> list[str]:
+    """Mobile and ID number checked on their own, so a row with other errors shows these too."""
+    out = []
+    for key, validator in (("mobile", mobile_validator), ("id_number", validate_id_number)):
+        raw = (values.get(key) or "").replace(" ", "").replace("-", "")
+        if not raw:
+            continue
+        try:
+            validator(raw.upper())
+        except ValidationError as exc:
+            out.extend(f"{labels[key]}：{message}" for message in exc.messages)
+    return out
+
+
 def validate_talent_rows(rows: list[dict], *, village) -> list[RowResult]:
     """The dry run: every row's errors, and for valid rows what talent_create will receive."""
     labels = {c.key: str(c.label) for c in TALENT_COLUMNS}
@@ -68,7 +91,7 @@ def validate_talent_rows(rows: list[dict], *, village) -> list[RowResult]:
         results.append(result)
         form = TalentRowForm(data=values)
         if not form.is_valid():
-            result.errors = form_errors(form, labels)
+            result.errors = form_errors(form, labels) + _number_errors(values, labels)
             continue
         data = dict(form.cleaned_data)
         skills = data.pop("skills")

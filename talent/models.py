@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import mobile_validator
 
@@ -74,7 +75,7 @@ class Talent(models.Model):
     village = models.ForeignKey(
         "villages.Village", on_delete=models.PROTECT, related_name="talents", verbose_name=_("village")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), validators=birth_year_validators)
     education = models.CharField(_("education"), max_length=12, choices=Education.choices)
@@ -203,7 +204,7 @@ class CouncilMember(models.Model):
     council = models.ForeignKey(
         AdvisoryCouncil, on_delete=models.CASCADE, related_name="members", verbose_name=_("council")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.MEMBER)
     talent = models.ForeignKey(
         Talent,
@@ -268,7 +269,7 @@ class CommitteeMember(models.Model):
     term = models.ForeignKey(
         CommitteeTerm, on_delete=models.CASCADE, related_name="members", verbose_name=_("term")
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), validators=birth_year_validators)

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from projects.forms import apply_errors
 from projects.tabular import FORMATS, Column, table_response
@@ -224,7 +224,13 @@ def talent_import_preview(request, code, token):
         ],
         context={
             "title": _("Import talents"),
-            "headers": [_("name"), _("gender"), _("birth year"), _("education"), _("mobile number")],
+            "headers": [
+                pgettext("person", "name"),
+                _("gender"),
+                _("birth year"),
+                _("education"),
+                _("mobile number"),
+            ],
         },
     )
 

@@ -199,3 +199,10 @@ def income_chart(trend: list[dict]):
         "base": top + height,
         "year_y": top + height + 18,
     }
+
+
+@register.filter
+def is_multi_checkbox(bound_field) -> bool:
+    from django.forms import CheckboxSelectMultiple
+
+    return isinstance(bound_field.field.widget, CheckboxSelectMultiple)
