@@ -54,6 +54,6 @@ def test_demo_cadre_signs_in(page, demo_site, artifacts_dir):
     page.get_by_label("密码").fill("tongxin-demo-2026")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="工作台", exact=True)).to_be_visible()
-    page.get_by_role("link", name="新东村").click()
+    page.get_by_role("link", name="新东村", exact=True).click()
     expect(page.get_by_role("heading", name="新东村", exact=True)).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "workspace-phone-zh.png"), full_page=True)
