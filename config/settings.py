@@ -222,6 +222,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 # minute picks up whatever is due in the outbox, so nothing rests on a broker ETA.
 CELERY_BEAT_SCHEDULE = {
     "notifications-send-due": {"task": "notifications.send_due", "schedule": 60.0},
+    "notifications-sweep-meetings": {"task": "notifications.sweep_meetings", "schedule": 300.0},
     "notifications-sweep-overdue": {"task": "notifications.sweep_overdue", "schedule": 300.0},
     "notifications-sweep-digest": {"task": "notifications.sweep_digest", "schedule": 900.0},
 }

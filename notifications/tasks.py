@@ -11,6 +11,12 @@ def send_due() -> int:
     return services.outbox_send_due()
 
 
+@shared_task(name="notifications.sweep_meetings", ignore_result=True)
+def sweep_meetings() -> int:
+    """Writes any missing reminder of the scheduled meetings ahead."""
+    return services.meeting_reminders_sweep()
+
+
 @shared_task(name="notifications.sweep_overdue", ignore_result=True)
 def sweep_overdue() -> int:
     """Writes overdue reminders and escalations, then lets the sender go."""

@@ -1,6 +1,7 @@
 """The outbox: rows written with their cause, reminders replaced or dropped, each message sent once."""
 
 import datetime
+import os
 import threading
 import time
 
@@ -453,3 +454,31 @@ def test_two_senders_at_once_skip_each_others_rows(village, settings, frozen):
     assert results["first"] == 1
     assert sorted(GateEmailBackend.sent) == sorted(roundtable.members.values_list("email", flat=True))
     assert rows(kind=Kind.MEETING_REMINDER_DAY, status=Status.SENT, attempts=1).count() == 5
+
+
+# --- muting and the meeting safety net --------------------------------------------------------------
+
+
+def test_muted_block_writes_nothing_and_the_sweep_writes_missing_reminders(roundtable, frozen):
+    with services.muted():
+        meeting = schedule_in(roundtable, 48 * HOUR)
+        past = schedule_in(roundtable, -HOUR)
+        raise_issue(roundtable.village)
+    assert Notification.objects.count() == 0
+    assert services.meeting_reminders_sweep() == 8
+    assert services.meeting_reminders_sweep() == 0
+    assert set(rows().values_list("meeting", flat=True)) == {meeting.pk}
+    assert rows(meeting=past).count() == 0
+    late = MemberFactory(roundtable=roundtable)  # joins after the meeting was called
+    assert services.meeting_reminders_sweep() == 2
+    assert rows(address=late.email).count() == 2
+
+
+def test_demo_seed_sends_no_message_for_its_history(db, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    with django_capture_on_commit_callbacks(execute=False):
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds == {Kind.MEETING_REMINDER_DAY, Kind.MEETING_REMINDER_HOUR}  # for the meetings ahead only
+    assert not Notification.objects.filter(meeting__starts_at__lte=clock.now()).exists()

@@ -12,7 +12,7 @@ from notifications import services
 
 
 class Command(BaseCommand):
-    help = "Write overdue reminders and the weekly digest, then send every due message."
+    help = "Write missing meeting reminders, overdue reminders and the weekly digest, then send what is due."
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="Repeat every --interval seconds.")
@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop=False, interval=60, **options):
         while True:
-            written = services.overdue_sweep() + services.digest_sweep()
+            written = services.meeting_reminders_sweep() + services.overdue_sweep() + services.digest_sweep()
             sent = services.outbox_send_due()
             self.stdout.write(f"written {written}, sent {sent}")
             if not loop:

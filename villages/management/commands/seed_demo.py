@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as account_demo
+from notifications import services as notification_services
 from projects import demo as project_demo
 from roundtable import demo as roundtable_demo
 from talent import demo as talent_demo
@@ -15,7 +16,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             township = village_demo.seed(stdout=self.stdout)
             account_demo.seed(township, stdout=self.stdout)
-            roundtable_demo.seed(township, stdout=self.stdout)
+            # The demo's back-dated history must not send messages; upcoming meetings still get reminders.
+            with notification_services.muted():
+                roundtable_demo.seed(township, stdout=self.stdout)
+            notification_services.meeting_reminders_sweep()
             project_demo.seed(township, stdout=self.stdout)
             talent_demo.seed(township, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
