@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 from projects.models import CollectiveIncome, Cooperative, Funding, Milestone, Partner, Project, Resource
+from roundtable.models import Issue, Roundtable
 from villages.models import Township, Village
 
 D = datetime.date
@@ -395,6 +396,17 @@ INCOMES = {
 INCOME_YEARS = [2016, 2017, 2018, 2019]
 
 
+# Projects that came out of a roundtable matter of the roundtable demo: project name → words of its title.
+ORIGINS = {"“一花五叶”乡村振兴样板区": "乡村旅游"}
+
+
+def _origin_issue(village: Village, project_name: str):
+    words = ORIGINS.get(project_name)
+    if not words:
+        return None
+    return Issue.objects.filter(village=village, title__contains=words).order_by("pk").first()
+
+
 def seed(township: Township, stdout=None) -> None:
     """Creates or updates the demo registries; running it again changes no counts."""
     villages = {v.code: v for v in Village.objects.filter(township=township)}
@@ -406,6 +418,14 @@ def seed(township: Township, stdout=None) -> None:
             defaults={"kind": kind, "contact_name": contact, "since": since, "description": description},
         )
         partner.villages.set([villages[c] for c in codes if c in villages])
+        # With the roundtable demo loaded, the partner also sits with its first villages' first roundtables.
+        partner.roundtables.set(
+            [
+                rt
+                for c in codes[:2]
+                if (rt := Roundtable.objects.filter(village__code=c).order_by("pk").first())
+            ]
+        )
         partners[name] = partner
 
     for (
@@ -435,6 +455,7 @@ def seed(township: Township, stdout=None) -> None:
                 "planning_partner": partners.get(planner),
                 "description": description,
                 "is_public": True,
+                "origin_issue": _origin_issue(village, name),
             },
         )
         project.partners.set([partners[n] for n in partner_names])
