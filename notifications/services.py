@@ -505,6 +505,9 @@ def _stale_reason(n: Notification, now) -> str:
             return "Dropped: the meeting moved."
         if n.kind in REMINDER_KINDS and meeting.starts_at <= now:
             return "Dropped: the meeting has already started."
+        if n.kind == Kind.MEETING_REMINDER_DAY and now >= meeting.starts_at - REMINDERS[-1][1]:
+            # Late (the sender was down): the hour-before reminder, due too, says the same.
+            return "Dropped: the hour-before reminder is due as well."
     if n.kind in OVERDUE_KINDS:
         issue = n.issue
         if issue.stage != n.payload.get("stage") or issue.stage_due_at != n.about_time:

@@ -201,6 +201,15 @@ def test_meeting_cancelled_sends_no_reminder_and_tells_everyone(roundtable, froz
     assert len(mail.outbox) == 3
 
 
+def test_late_sender_sends_only_the_closer_reminder(roundtable, frozen):
+    meeting = schedule_in(roundtable, 48 * HOUR)
+    clock.freeze(meeting.starts_at - HOUR / 2)  # the sender was down through both reminder times
+    assert _send() == 4
+    assert rows(meeting=meeting, kind=Kind.MEETING_REMINDER_DAY, status=Status.CANCELLED).count() == 4
+    assert rows(meeting=meeting, kind=Kind.MEETING_REMINDER_HOUR, status=Status.SENT).count() == 4
+    assert len(mail.outbox) == 3
+
+
 def test_reminder_after_the_meeting_started_is_dropped(roundtable, frozen):
     meeting = schedule_in(roundtable, 48 * HOUR)
     clock.freeze(meeting.starts_at + HOUR)  # the sender was down all along

@@ -254,3 +254,15 @@ def test_each_email_is_in_its_recipients_language(village, frozen):
         assert "请准时参加" in by_address[address].body
         assert 'lang="zh-CN"' in by_address[address].alternatives[0][0]
     assert rows(language="en").count() == 2  # the day-before and the hour-before reminder
+
+
+def test_notifications_run_command_does_what_beat_does(village, cadre, frozen, capsys):
+    from django.core.management import call_command
+
+    issue = raise_issue(village)
+    clock.freeze(issue.stage_due_at)
+    call_command("notifications_run")
+    assert (
+        capsys.readouterr().out.strip() == "written 1, sent 2"
+    )  # the overdue reminder; it and the new-issue message
+    assert rows(issue=issue, status=Status.SENT).count() == 2
