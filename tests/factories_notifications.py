@@ -75,18 +75,20 @@ def rows(**filters):
 
 
 @contextlib.contextmanager
-def celery_broker(url: str, *, eager: bool = False):
-    """Points the Celery app of this process at another broker (and eager or not) for the block."""
-    before = (celery_app.conf.broker_url, celery_app.conf.task_always_eager)
+def celery_broker(url: str, *, eager: bool = False, queue: str | None = None):
+    """Points the Celery app of this process at another broker (eager or not, and a default queue)."""
+    conf = celery_app.conf
+    before = (conf.broker_url, conf.task_always_eager, conf.task_default_queue)
 
-    def point(broker_url, always_eager):
+    def point(broker_url, always_eager, default_queue):
         pools.reset()  # closes and forgets every pooled broker connection, keyed by URL
-        celery_app.conf.broker_url = broker_url
-        celery_app.conf.task_always_eager = always_eager
+        conf.broker_url = broker_url
+        conf.task_always_eager = always_eager
+        conf.task_default_queue = default_queue
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
-    point(url, eager)
+    point(url, eager, queue or before[2])
     try:
         yield
     finally:

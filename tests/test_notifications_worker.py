@@ -33,6 +33,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 IS_POSTGRES = settings.DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 # A Redis of our own for the outage test, so the shared one on 6379 keeps running.
 OUTAGE_PORT = int(os.environ.get("NOTIFICATIONS_TEST_REDIS_PORT", "6391"))
+# A queue of this session's own: parallel sessions (or xdist processes) on one Redis keep to their workers.
+QUEUE = f"tx-notify-test-{uuid.uuid4().hex[:10]}"
 
 pytestmark = [
     pytest.mark.redis,
@@ -63,7 +65,7 @@ def wait_for(predicate, *, timeout=30.0, what="the condition"):
 class Worker:
     """One ``celery worker`` subprocess with its own log."""
 
-    def __init__(self, name: str, env: dict, log: Path, queues: str = "celery"):
+    def __init__(self, name: str, env: dict, log: Path, queues: str = QUEUE):
         self.name, self.log = name, log
         self.process = subprocess.Popen(
             [
@@ -193,7 +195,7 @@ def mailbox(work_dir):
 def broker(workers):
     """This process publishes to the workers' Redis (not eagerly), whatever the settings said."""
     services.kick_pause_reset()
-    with celery_broker(REDIS_URL, eager=False):
+    with celery_broker(REDIS_URL, eager=False, queue=QUEUE):
         yield
     services.kick_pause_reset()
 
@@ -400,7 +402,7 @@ def test_redis_down_submission_is_fast_and_its_message_goes_once_redis_is_back(
     services.kick_pause_reset()
     try:
         worker.wait_ready()
-        with celery_broker(own_redis.url, eager=False):
+        with celery_broker(own_redis.url, eager=False, queue=QUEUE):
             response, _ = _submit(client, "第一件：Redis 正常时")
             assert response.status_code == 302
             first = Issue.objects.get(title="第一件：Redis 正常时")
