@@ -32,8 +32,12 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 
 ## make run: set everything up and serve the portal with demo data on http://$(HOST):$(PORT)
+## (without REDIS_URL, a notifications loop beside the server does what Celery beat would do)
 run: seed
 	@echo "Serving 同心 Tongxin on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	@if [ -n "$$REDIS_URL" ]; then exec $(BIN)/python manage.py runserver $(HOST):$(PORT); fi; \
+	trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py notifications_run --loop > $(VENV)/notifications.log 2>&1 & loop=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite)
