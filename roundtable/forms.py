@@ -76,6 +76,21 @@ class ResidentIssueForm(forms.Form):
     def clean_raiser_mobile(self):
         return self.cleaned_data["raiser_mobile"].replace(" ", "").replace("-", "")
 
+    def issue_fields(self) -> dict:
+        """The cleaned data as services.issue_create's keyword arguments."""
+        names = (
+            "title",
+            "description",
+            "category",
+            "group",
+            "raiser_name",
+            "raiser_mobile",
+            "is_anonymous",
+            "consent",
+            "photo",
+        )
+        return {name: self.cleaned_data[name] for name in names}
+
     def clean(self):
         data = super().clean()
         if data.get("is_anonymous"):

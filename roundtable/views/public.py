@@ -42,20 +42,9 @@ def submit(request, code):
                 # A bot filled the honeypot: pretend success, store nothing.
                 request.session["submitted_code"] = None
                 return redirect("roundtable:submitted")
-            data = form.cleaned_data
             try:
                 issue = services.issue_create(
-                    village=village,
-                    title=data["title"],
-                    description=data["description"],
-                    category=data["category"],
-                    group=data["group"],
-                    channel=Issue.Channel.WEB,
-                    raiser_name=data["raiser_name"],
-                    raiser_mobile=data["raiser_mobile"],
-                    is_anonymous=data["is_anonymous"],
-                    consent=data["consent"],
-                    photo=data["photo"],
+                    village=village, channel=Issue.Channel.WEB, **form.issue_fields()
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)

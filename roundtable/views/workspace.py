@@ -61,21 +61,12 @@ def issue_new(request, code):
         raise Http404
     form = CadreIssueForm(request.POST or None, request.FILES or None, village=village)
     if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
             issue = services.issue_create(
                 village=village,
-                title=d["title"],
-                description=d["description"],
-                category=d["category"],
-                group=d["group"],
-                channel=d["channel"],
-                raiser_name=d["raiser_name"],
-                raiser_mobile=d["raiser_mobile"],
-                is_anonymous=d["is_anonymous"],
-                consent=d["consent"],
-                photo=d["photo"],
+                channel=form.cleaned_data["channel"],
                 created_by=request.user,
+                **form.issue_fields(),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
