@@ -504,3 +504,48 @@ def test_cadre_logs_matter_and_sees_duplicates(client, village, cadre):
 def test_make_user_helper_roles(village):
     user = make_user(Membership.Role.MEMBER, village=village)
     assert user.memberships.get().role == "member"
+
+
+def test_more_free_text_is_escaped(client, village, cadre, supervisor, official, roundtable):
+    from roundtable import services
+
+    meeting = services.meeting_schedule(
+        roundtable=roundtable, place=XSS, starts_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    services.meeting_add_topic(meeting=meeting, topic=XSS)
+    cancelled = services.meeting_schedule(
+        roundtable=roundtable, place="会议室", starts_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    services.meeting_cancel(meeting=cancelled, reason=XSS)
+    issue = advance(raise_issue(village), Stage.SUPERVISING, cadre=cadre, roundtable=roundtable)
+    workflow.issue_rate(issue=issue, score=3, comment=XSS)
+    workflow.issue_comment(issue=issue, actor=official, note=XSS, public=True)
+    workflow.issue_send_back(issue=issue, supervisor=supervisor, reason=XSS)
+    client.force_login(cadre)
+    pages = [
+        issue_url(issue),
+        reverse("roundtable:meeting", kwargs={"code": village.code, "pk": meeting.pk}),
+        reverse("roundtable:meeting", kwargs={"code": village.code, "pk": cancelled.pk}),
+        reverse("roundtable:meetings", kwargs={"code": village.code}),
+        reverse("roundtable:track", kwargs={"code": issue.tracking_code}),
+        reverse("workspace:home"),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html and "<img src=x" not in html, url
+        assert "&lt;script&gt;" in html, url
+
+
+def test_resident_with_a_code_sees_only_that_matter(client, village, cadre):
+    mine = raise_issue(village, title="我的事")
+    other = raise_issue(village, title="别人的事")
+    track = client.get(reverse("roundtable:track", kwargs={"code": mine.tracking_code}))
+    assert track.status_code == 200 and "我的事" in track.content.decode()
+    assert "别人的事" not in track.content.decode()
+    # the code opens no staff page and no photo
+    assert client.get(issue_url(other)).status_code == 302
+    assert client.get(issue_url(mine, "roundtable:issue_photo")).status_code == 302
+    # acting on a matter needs that matter's own code: a wrong one is the ordinary 404
+    response = client.post(reverse("roundtable:track_withdraw", kwargs={"code": "ZZZZZZZZZZZZ"}))
+    assert response.status_code == 404
+    assert Issue.objects.get(pk=other.pk).stage == Stage.RAISED
