@@ -69,8 +69,8 @@ up: seed
 
 ## regenerate and compile the translation catalogues (needs GNU gettext)
 messages: install-dev
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests
-	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore='static/js/*.min.js' || true
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --no-wrap --ignore=.venv --ignore=bench --ignore=tests
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles --ignore='static/js/*.min.js' || true
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install-dev

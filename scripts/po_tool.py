@@ -24,7 +24,7 @@ def catalogues(language):
 
 def fill_english():
     for path in catalogues("en"):
-        po = polib.pofile(str(path))
+        po = polib.pofile(str(path), wrapwidth=0)
         for entry in po:
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
@@ -38,7 +38,7 @@ def fill_english():
 def fill_from(mapping_file):
     mapping = json.loads(Path(mapping_file).read_text())
     for path in catalogues("zh_Hans"):
-        po = polib.pofile(str(path))
+        po = polib.pofile(str(path), wrapwidth=0)
         for entry in po:
             key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
             if key in mapping and (not entry.translated() or "fuzzy" in entry.flags):
@@ -54,7 +54,7 @@ def fill_from(mapping_file):
 
 def missing():
     for path in catalogues("zh_Hans"):
-        po = polib.pofile(str(path))
+        po = polib.pofile(str(path), wrapwidth=0)
         for entry in po.untranslated_entries() + po.fuzzy_entries():
             key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
             print(json.dumps(key, ensure_ascii=False) + ': "",')
