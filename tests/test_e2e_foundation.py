@@ -57,3 +57,18 @@ def test_demo_cadre_signs_in(page, demo_site, artifacts_dir):
     page.get_by_role("link", name="新东村", exact=True).click()
     expect(page.get_by_role("heading", name="新东村", exact=True)).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "workspace-phone-zh.png"), full_page=True)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_public_pages_fit_a_360px_phone(browser, demo_site, locale):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale)
+    page = context.new_page()
+    too_wide = {}
+    for path in ["/", "/v/xindong/", "/v/luoxi/", "/submit/", "/v/xindong/submit/", "/track/",
+                 "/accounts/login/"]:
+        page.goto(demo_site.url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 360:
+            too_wide[path] = width
+    context.close()
+    assert too_wide == {}
