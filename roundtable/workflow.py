@@ -232,9 +232,10 @@ def issue_withdraw(*, issue: Issue, note: str = "", actor=None) -> Issue:
     issue = _lock(issue)
     target = _require_move(issue, "withdraw")
     _move(issue, target=target, actor=actor, note=note)
-    # A withdrawn issue leaves any agenda it was waiting on.
+    # A withdrawn issue leaves any agenda it was waiting on, a held meeting's too: no outcome can be
+    # recorded for it any more, and a pending item would keep that meeting from being signed off.
     AgendaItem.objects.filter(
-        issue=issue, outcome=AgendaItem.Outcome.PENDING, meeting__state=Meeting.State.SCHEDULED
+        issue=issue, outcome=AgendaItem.Outcome.PENDING, meeting__signed_off_at__isnull=True
     ).delete()
     return issue
 

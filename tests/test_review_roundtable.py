@@ -1,0 +1,55 @@
+"""Review fixes in the roundtable: regression tests for access, personal data and workflow defects."""
+
+import pytest
+from django.urls import reverse
+
+from roundtable import services, workflow
+from roundtable.models import AgendaItem, Meeting, Stage
+from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue
+
+pytestmark = pytest.mark.django_db
+
+
+def issue_url(issue, name="roundtable:issue", **extra):
+    return reverse(name, kwargs={"code": issue.village.code, "pk": issue.pk, **extra})
+
+
+# --- a withdrawn issue must not block the sign-off of a held meeting ------------------------------
+
+
+def test_withdraw_while_on_held_meeting_lets_the_meeting_be_signed_off(client, village, cadre):
+    roundtable = make_roundtable(village)
+    issue = advance(raise_issue(village), Stage.DELIBERATING, cadre=cadre, roundtable=roundtable)
+    meeting = issue.agenda_items.get().meeting
+    hold(meeting, present=5)
+    response = client.post(
+        reverse("roundtable:track_withdraw", kwargs={"code": issue.tracking_code}), {"note": "已私下解决"}
+    )
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.stage == Stage.WITHDRAWN
+    assert not AgendaItem.objects.filter(issue=issue, outcome=AgendaItem.Outcome.PENDING).exists()
+
+    services.meeting_save_minutes(meeting=meeting, minutes="会议记录")
+    client.force_login(cadre)
+    client.post(
+        reverse(
+            "roundtable:meeting_act", kwargs={"code": village.code, "pk": meeting.pk, "action": "sign_off"}
+        )
+    )
+    meeting.refresh_from_db()
+    assert meeting.is_locked
+
+
+def test_withdraw_keeps_the_outcomes_of_signed_off_meetings(village, cadre):
+    roundtable = make_roundtable(village)
+    issue = advance(raise_issue(village), Stage.DELIBERATING, cadre=cadre, roundtable=roundtable)
+    item = issue.agenda_items.get()
+    hold(item.meeting, present=5)
+    workflow.issue_defer(issue=issue, actor=cadre, agenda_item=item, discussion="再议")
+    services.meeting_save_minutes(meeting=item.meeting, minutes="会议记录")
+    services.meeting_sign_off(meeting=item.meeting, actor=cadre)
+    workflow.issue_withdraw(issue=issue)
+    item.refresh_from_db()
+    assert item.outcome == AgendaItem.Outcome.DEFERRED
+    assert Meeting.objects.get(pk=item.meeting_id).agenda.filter(pk=item.pk).exists()
