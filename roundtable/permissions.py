@@ -28,6 +28,12 @@ def can_see_raiser(user, issue: Issue) -> bool:
     return can_manage_issue(user, issue) and not issue.is_anonymous
 
 
+def can_see_tracking_code(user, issue: Issue) -> bool:
+    """The tracking code lets its holder withdraw the matter and rate it as the raiser: the village's
+    cadres hand it to the resident; members, supervisors and officials never see it."""
+    return can_manage_issue(user, issue)
+
+
 def can_record_opinion(user, issue: Issue) -> bool:
     """Cadres and roundtable members of the village, while opinions are gathered."""
     roles = _roles(user, issue.village)

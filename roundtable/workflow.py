@@ -218,8 +218,10 @@ def issue_merge(*, issue: Issue, actor, target_issue: Issue, note: str = "") -> 
         kind=TimelineEntry.Kind.COMMENT,
         actor=actor,
         public=False,
-        note=_("Issue “%(title)s” (%(code)s) was merged into this one.")
-        % {"title": issue.title, "code": issue.tracking_code},
+        # The number, not the tracking code: everyone who opens this issue reads the note, and the code
+        # would let them act as the other issue's raiser.
+        note=_("Issue “%(title)s” (#%(number)s) was merged into this one.")
+        % {"title": issue.title, "number": issue.pk},
     )
     return issue
 

@@ -166,6 +166,7 @@ def issue_detail(request, code, pk):
             "issue": issue,
             "actions": _actions(_action_forms(request.user, issue)),
             "show_raiser": perms.can_see_raiser(request.user, issue),
+            "show_tracking_code": perms.can_see_tracking_code(request.user, issue),
             "similar": selectors.similar_issues(village=village, title=issue.title, exclude_pk=issue.pk)
             if issue.stage == Stage.RAISED and perms.can_manage_issue(request.user, issue)
             else [],
@@ -258,6 +259,7 @@ def issue_act(request, code, pk, move):
             "issue": issue,
             "actions": _actions(forms, move),
             "show_raiser": perms.can_see_raiser(request.user, issue),
+            "show_tracking_code": perms.can_see_tracking_code(request.user, issue),
             "manage": perms.can_manage_issue(request.user, issue),
             "similar": [],
         }
