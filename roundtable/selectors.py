@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import villages_for
 from roundtable.models import (
     OPEN_STAGES,
     STEP_HANZI,
@@ -263,11 +264,15 @@ def overdue_issues(*, villages):
 
 
 def member_meetings(*, user):
-    """Upcoming and recent meetings of the roundtables where the user has a seat."""
+    """Upcoming and recent meetings of the roundtables where the user has a seat, in villages where the
+    user holds a role (a seat left over after the role was taken away shows nothing)."""
     since = timezone.now() - datetime.timedelta(days=30)
     return (
         Meeting.objects.filter(
-            roundtable__members__user=user, roundtable__members__is_active=True, starts_at__gte=since
+            roundtable__members__user=user,
+            roundtable__members__is_active=True,
+            roundtable__village__in=villages_for(user),
+            starts_at__gte=since,
         )
         .exclude(state=Meeting.State.CANCELLED)
         .select_related("roundtable__village", "chair")
