@@ -131,6 +131,7 @@ def roundtable_create(*, village, name: str, group=None, liaison=None, founded=N
     return roundtable
 
 
+@transaction.atomic
 def member_add(
     *,
     roundtable,
@@ -141,7 +142,7 @@ def member_add(
     mobile: str = "",
     email: str = "",
 ) -> RoundtableMember:
-    """Adds a member to a roundtable."""
+    """Adds a member to a roundtable. Side effects: a seat on the attendance of its scheduled meetings."""
     if role == RoundtableMember.Role.PARTY_MEMBER:
         is_party_member = True
     member = RoundtableMember(
@@ -156,6 +157,13 @@ def member_add(
     )
     member.full_clean()
     member.save()
+    # The quorum counts every active member, so a meeting still to come needs a row to mark them present.
+    Attendance.objects.bulk_create(
+        [
+            Attendance(meeting=meeting, member=member)
+            for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED)
+        ]
+    )
     return member
 
 

@@ -10,7 +10,7 @@ from accounts.models import Membership
 from roundtable import services, workflow
 from roundtable.models import AgendaItem, Meeting, RoundtableMember, Stage, TimelineEntry
 from tests.factories import make_user
-from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue
+from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +115,36 @@ def test_workspace_home_lists_meetings_of_the_members_own_roundtable(client, vil
     services.meeting_add_topic(meeting=meeting, topic="征地补偿方案")
     client.force_login(member)
     assert "征地补偿方案" in client.get(reverse("workspace:home")).content.decode()
+
+
+# --- a member who joins before a scheduled meeting can be marked present ----------------------------
+
+
+def test_member_added_after_scheduling_gets_a_seat_on_the_attendance(client, village, cadre):
+    roundtable = make_roundtable(village, members=3)
+    meeting = schedule(roundtable)
+    client.force_login(cadre)
+    client.post(
+        reverse("roundtable:roundtable", kwargs={"code": village.code, "pk": roundtable.pk}),
+        {"name": "新成员甲", "role": RoundtableMember.Role.REPRESENTATIVE},
+    )
+    client.post(
+        reverse("roundtable:roundtable", kwargs={"code": village.code, "pk": roundtable.pk}),
+        {"name": "新成员乙", "role": RoundtableMember.Role.REPRESENTATIVE},
+    )
+    assert roundtable.members.filter(is_active=True).count() == 5
+    assert meeting.attendance.count() == 5
+    # Three old and two new members present: four of five is a quorum the cadre can now record.
+    statuses = {a.member_id: "present" if i < 4 else "absent" for i, a in enumerate(meeting.attendance.all())}
+    services.meeting_record_attendance(meeting=meeting, statuses=statuses)
+    assert workflow.quorum_met(meeting)
+
+
+def test_member_added_gets_no_seat_on_held_or_cancelled_meetings(village, cadre):
+    roundtable = make_roundtable(village, members=3)
+    held = hold(schedule(roundtable), present=3)
+    cancelled = schedule(roundtable, hours_ago=-48)
+    services.meeting_cancel(meeting=cancelled, reason="下雨")
+    services.member_add(roundtable=roundtable, name="新成员", role=RoundtableMember.Role.OTHER)
+    assert held.attendance.count() == 3
+    assert cancelled.attendance.count() == 3
