@@ -53,8 +53,8 @@ def can_report_work(user, issue: Issue) -> bool:
 
 
 def can_supervise_issue(user, issue: Issue) -> bool:
-    """Step 6 verdicts: the village's supervisors."""
-    return Role.SUPERVISOR in _roles(user, issue.village)
+    """Step 6 verdicts: the village's supervisors, but never on work they were responsible for."""
+    return Role.SUPERVISOR in _roles(user, issue.village) and issue.responsible_id != user.pk
 
 
 def can_comment_issue(user, issue: Issue) -> bool:

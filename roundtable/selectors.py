@@ -194,7 +194,7 @@ def meeting_detail_context(meeting: Meeting) -> dict:
     attendance = list(
         meeting.attendance.select_related("member").order_by("-member__is_party_member", "member__name")
     )
-    present = sum(1 for a in attendance if a.status == Attendance.Status.PRESENT)
+    present = sum(1 for a in attendance if a.status == Attendance.Status.PRESENT and a.member.is_active)
     members = meeting.roundtable.members.filter(is_active=True).count()
     return {
         "agenda": agenda,

@@ -306,7 +306,8 @@ def issue_put_on_agenda(*, issue: Issue, actor, meeting: Meeting, note: str = ""
 
 
 def _present_count(meeting: Meeting) -> int:
-    return meeting.attendance.filter(status=Attendance.Status.PRESENT).count()
+    # Only active members count, on both sides of the quorum and the majority.
+    return meeting.attendance.filter(status=Attendance.Status.PRESENT, member__is_active=True).count()
 
 
 def quorum_met(meeting: Meeting) -> bool:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from roundtable import services, workflow
-from roundtable.models import AgendaItem, Meeting, RoundtableMember, Stage, TimelineEntry
+from roundtable.models import AgendaItem, Issue, Meeting, RoundtableMember, Stage, TimelineEntry
 from tests.factories import make_user
 from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue, schedule
 
@@ -148,3 +148,40 @@ def test_member_added_gets_no_seat_on_held_or_cancelled_meetings(village, cadre)
     services.member_add(roundtable=roundtable, name="新成员", role=RoundtableMember.Role.OTHER)
     assert held.attendance.count() == 3
     assert cancelled.attendance.count() == 3
+
+
+def test_supervisor_cannot_sign_off_work_they_were_responsible_for(client, village, cadre, supervisor):
+    roundtable = make_roundtable(village, members=5)
+    issue = advance(raise_issue(village), Stage.SUPERVISING, cadre=cadre, roundtable=roundtable)
+    Issue.objects.filter(pk=issue.pk).update(responsible=supervisor)
+    client.force_login(supervisor)
+    url = reverse("roundtable:issue_act", kwargs={"code": village.code, "pk": issue.pk, "move": "confirm"})
+    client.post(url, {"confirm-note": ""})
+    assert Issue.objects.get(pk=issue.pk).stage == Stage.SUPERVISING
+    Issue.objects.filter(pk=issue.pk).update(responsible=cadre)
+    client.post(url, {"confirm-note": ""})
+    assert Issue.objects.get(pk=issue.pk).stage == Stage.CLOSED
+
+
+def test_deactivated_members_do_not_count_towards_quorum(village, cadre):
+    roundtable = make_roundtable(village, members=5)
+    issue = advance(raise_issue(village), Stage.DELIBERATING, cadre=cadre, roundtable=roundtable)
+    item = issue.agenda_items.get()
+    hold(item.meeting, present=3)  # 3 of 5: quorate
+    # two of the three present leave the roundtable: 1 present of 3 active members is no quorum
+    roundtable.members.filter(
+        pk__in=list(roundtable.members.order_by("pk").values_list("pk", flat=True)[:2])
+    ).update(is_active=False)
+    with pytest.raises(workflow.WorkflowError):
+        workflow.issue_decide(
+            issue=issue,
+            actor=cadre,
+            agenda_item=item,
+            text="决议",
+            discussion="讨论",
+            votes_for=2,
+            votes_against=0,
+            votes_abstain=0,
+            responsible=cadre,
+            due_date=timezone.localdate() + datetime.timedelta(days=3),
+        )
