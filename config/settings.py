@@ -44,12 +44,14 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     # Our apps first: their translations and templates take precedence over the libraries'.
+    "core",
     "accounts",
     "villages",
     "roundtable",
     "projects",
     "talent",
     "notifications",
+    "portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
