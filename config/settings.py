@@ -191,6 +191,16 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Past this, an upload's bytes are dropped while it is still counted (core/uploads.py); every form
+# that takes a file accepts less (photos 20 MB, imports 5 MB).
+FILE_UPLOAD_KEEP_BYTES = 21 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.uploads.CappedTemporaryFileUploadHandler",
+]
+# Media files and the SQLite database are readable by their owner only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- e-mail ---------------------------------------------------------------------------------

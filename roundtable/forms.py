@@ -6,27 +6,30 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
-from roundtable.services import MAX_PHOTO_BYTES, photo_clean
+from roundtable.services import photo_clean
 
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
 
 
 class PhotoField(forms.FileField):
-    """An optional JPEG/PNG photo of at most 5 MB, re-encoded without EXIF or GPS data."""
+    """An optional phone photo of at most 20 MB, re-encoded small without EXIF or GPS data."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Photo (optional)"))
-        kwargs.setdefault("help_text", _("JPEG or PNG, at most 5 MB. Location data in the photo is removed."))
+        kwargs.setdefault(
+            "help_text", _("A photo from your phone, at most 20 MB. Location data in the photo is removed.")
+        )
         super().__init__(**kwargs)
-        self.widget.attrs.update({"accept": "image/jpeg,image/png"})
+        # data-shrink: static/js/tongxin.js makes big photos small in the browser before they are sent.
+        self.widget.attrs.update(
+            {"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif", "data-shrink": "2400"}
+        )
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         if not upload:
             return None
-        if upload.size > MAX_PHOTO_BYTES:
-            raise ValidationError(_("The photo is larger than 5 MB."))
         return photo_clean(upload)
 
 

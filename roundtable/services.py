@@ -1,15 +1,13 @@
 """Writes for roundtables, meetings and issues outside the six moves themselves."""
 
 import datetime
-import io
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core.images import image_reencode
 from roundtable import notify
 from roundtable.models import (
     AgendaItem,
@@ -22,42 +20,15 @@ from roundtable.models import (
 )
 from roundtable.workflow import WorkflowError, _log, stage_due_at
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PHOTO_SIDE = 2400
-
 
 def photo_clean(upload):
-    """Accepts a JPEG or PNG of at most 5 MB and re-encodes it, so EXIF and GPS data are dropped.
+    """Accepts a phone photo of at most 20 MB and re-encodes it small, so EXIF and GPS data are dropped.
 
-    Raises ValidationError with a translated message for anything else.
+    Raises ValidationError with a translated message for anything else (core/images.py says what).
     """
     if upload is None:
         return None
-    if upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError(_("The photo is larger than 5 MB."), code="too_large")
-    try:
-        upload.seek(0)
-        probe = Image.open(upload)
-        kind = probe.format
-        probe.verify()
-        upload.seek(0)
-        image = Image.open(upload)
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ValidationError(_("The file is not a JPEG or PNG photo."), code="not_image") from exc
-    if kind not in ("JPEG", "PNG"):
-        raise ValidationError(_("The file is not a JPEG or PNG photo."), code="not_image")
-    image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF data described
-    image.thumbnail((MAX_PHOTO_SIDE, MAX_PHOTO_SIDE))
-    out = io.BytesIO()
-    if kind == "JPEG":
-        image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True)
-        name, content_type = "photo.jpg", "image/jpeg"
-    else:
-        image.save(out, format="PNG", optimize=True)
-        name, content_type = "photo.png", "image/png"
-    out.seek(0)
-    return InMemoryUploadedFile(out, "photo", name, content_type, out.getbuffer().nbytes, None)
+    return image_reencode(upload)
 
 
 @transaction.atomic

@@ -32,25 +32,27 @@ def choose_village(request):
 def submit(request, code):
     """/v/<code>/submit/: the address printed on the village's notice-board QR code."""
     village = get_object_or_404(Village, code=code)
-    form = ResidentIssueForm(request.POST or None, request.FILES or None, village=village)
     if request.method == "POST":
+        # Counted before the form is even bound: a refused or invalid post costs its sender as much
+        # as a stored one, and the photo is never decoded for a client over the limit.
         if is_limited(request, "submit", limit=SUBMIT_LIMIT, period=SUBMIT_PERIOD):
             return too_many_requests(request)
-        if form.is_valid():
-            record_hit(request, "submit", period=SUBMIT_PERIOD)
-            if form.cleaned_data["website"]:
-                # A bot filled the honeypot: pretend success, store nothing.
-                request.session["submitted_code"] = None
-                return redirect("roundtable:submitted")
-            try:
-                issue = services.issue_create(
-                    village=village, channel=Issue.Channel.WEB, **form.issue_fields()
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                request.session["submitted_code"] = issue.tracking_code
-                return redirect("roundtable:submitted")
+        record_hit(request, "submit", period=SUBMIT_PERIOD)
+    form = ResidentIssueForm(request.POST or None, request.FILES or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            # A bot filled the honeypot: pretend success, store nothing.
+            request.session["submitted_code"] = None
+            return redirect("roundtable:submitted")
+        try:
+            issue = services.issue_create(
+                village=village, channel=Issue.Channel.WEB, **form.issue_fields()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            request.session["submitted_code"] = issue.tracking_code
+            return redirect("roundtable:submitted")
     return render(request, "roundtable/public/submit.html", {"village": village, "form": form})
 
 

@@ -12,6 +12,29 @@
     var message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
     if (message && !window.confirm(message)) { event.preventDefault(); }
   });
+  // Photo inputs marked data-shrink="<max side>": a big camera picture is made small in the browser
+  // before it is sent (the server re-encodes whatever arrives anyway, so nothing depends on this).
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-shrink]")) { return; }
+    var file = input.files && input.files[0];
+    if (!file || file.size < 1024 * 1024 || !/^image\/(jpeg|png|webp)$/.test(file.type)) { return; }
+    if (!window.createImageBitmap || !window.DataTransfer || !HTMLCanvasElement.prototype.toBlob) { return; }
+    var max = parseInt(input.dataset.shrink, 10) || 2400;
+    createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var scale = Math.min(1, max / Math.max(bitmap.width, bitmap.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+      canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob(function (blob) {
+        if (!blob || blob.size >= file.size || input.files[0] !== file) { return; }
+        var transfer = new DataTransfer();
+        transfer.items.add(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", { type: "image/jpeg" }));
+        input.files = transfer.files;
+      }, "image/jpeg", 0.85);
+    }).catch(function () { /* the original is sent as it is */ });
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");
