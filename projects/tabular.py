@@ -7,6 +7,7 @@ formula (CSV/formula injection); imports map headers in either language, or the 
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +25,9 @@ from openpyxl.utils import get_column_letter
 
 MAX_IMPORT_ROWS = 2000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# Blank rows count too, up to this many; and what the workbook may unpack to.
+MAX_IMPORT_SCANNED_ROWS = 20 * MAX_IMPORT_ROWS
+MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -42,31 +46,52 @@ class Column:
         return f"{force_str(self.label)}{'*' if self.required else ''}"
 
 
-def _safe(value):
-    """Cells as a spreadsheet should store them: numbers as numbers, text never as a formula."""
+# What a spreadsheet may run as a formula when a cell starts with it; fullwidth signs too, which
+# spreadsheets in Chinese locales fold to their ASCII twins.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def _value(value):
+    """Cells as a spreadsheet should store them: numbers as numbers, dates as dates, the rest as text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, int | Decimal | float | datetime.date):
         return value
-    text = force_str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return force_str(value)
+
+
+def _safe(value):
+    """A CSV cell that no spreadsheet runs as a formula: an apostrophe before a formula sign.
+
+    (CSV has no cell types; read_table takes the apostrophe off again, so an export re-imports unchanged.)
+    """
+    value = _value(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _xlsx_row(ws, values) -> None:
+    """Appends a row whose text cells are typed as text, so none is run as a formula and none changes."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def table_response(*, columns: list[Column], rows: Iterable, fmt: str, filename: str) -> HttpResponse:
     """A CSV (UTF-8 with a BOM, which Excel needs for Chinese) or XLSX download of these rows."""
     headers = [c.header() for c in columns]
-    values = ([_safe(c.get(row) if c.get else row.get(c.key)) for c in columns] for row in rows)
+    values = ([_value(c.get(row) if c.get else row.get(c.key)) for c in columns] for row in rows)
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow(headers)
         for line in values:
-            writer.writerow([v.isoformat() if isinstance(v, datetime.date) else v for v in line])
+            writer.writerow([v.isoformat() if isinstance(v, datetime.date) else _safe(v) for v in line])
     elif fmt == "xlsx":
         wb = Workbook()
         ws = wb.active
@@ -75,7 +100,7 @@ def table_response(*, columns: list[Column], rows: Iterable, fmt: str, filename:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for line in values:
-            ws.append(line)
+            _xlsx_row(ws, line)
         for i, column in enumerate(columns, start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(column.header()) * 2 + 2))
         ws.freeze_panes = "A2"
@@ -147,6 +172,13 @@ def header_map(columns: list[Column]) -> dict[str, str]:
     return mapping
 
 
+def _unquote(text: str) -> str:
+    """A CSV cell as this portal exported it: the apostrophe before a formula sign taken off again."""
+    if text[:1] == "'" and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -159,6 +191,61 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+def _too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("At most %(n)s rows can be imported at once. Split the file and import it in parts.")
+        % {"n": MAX_IMPORT_ROWS},
+        code="too_many_rows",
+    )
+
+
+def _limited(rows: Iterable[list]) -> list[list]:
+    """The non-blank rows, read only until there are more than the import takes (header + rows).
+
+    A sheet of 340,000 rows is refused after reading about 2,000 of them, not after all.
+    """
+    table = []
+    for seen, row in enumerate(rows, start=1):
+        if seen > MAX_IMPORT_SCANNED_ROWS:
+            raise _too_many_rows()
+        if any(cell for cell in row):
+            table.append(row)
+            if len(table) > MAX_IMPORT_ROWS + 1:
+                raise _too_many_rows()
+    return table
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        # A few MB that unpack to hundreds: far more than the rows an import takes (or a zip bomb).
+        raise _too_many_rows()
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds of errors for a broken file
+        raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
+    try:
+        ws = wb.worksheets[0]
+        try:
+            # The sheet's own dimension record, when the writer kept one: refused before reading a row.
+            declared = ws.max_row
+        except Exception:  # a missing or malformed <dimension>
+            declared = None
+        if declared and declared > MAX_IMPORT_SCANNED_ROWS:
+            raise _too_many_rows()
+        return _limited([_cell(v) for v in row] for row in ws.iter_rows(values_only=True))
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
+    finally:
+        wb.close()
+
+
 def read_table(upload, columns: list[Column], ignore: Iterable[Column] = ()) -> list[dict[str, str]]:
     """The uploaded CSV or XLSX as a list of {column key: text}; blank lines skipped.
 
@@ -168,15 +255,9 @@ def read_table(upload, columns: list[Column], ignore: Iterable[Column] = ()) -> 
     if upload.size > MAX_IMPORT_BYTES:
         raise ValidationError(_("The file is larger than 5 MB."))
     name = (upload.name or "").lower()
-    data = upload.read()
+    data = upload.read(MAX_IMPORT_BYTES + 1)
     if name.endswith(".xlsx"):
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds of errors for a broken file
-            raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
-        ws = wb.worksheets[0]
-        table = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
+        table = _xlsx_rows(data)
     elif name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -186,10 +267,11 @@ def read_table(upload, columns: list[Column], ignore: Iterable[Column] = ()) -> 
                 continue
         else:
             raise ValidationError(_("This CSV file is neither UTF-8 nor GBK encoded."))
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+        table = _limited(
+            [_unquote(c.strip()) for c in row] for row in csv.reader(io.StringIO(text.replace("\0", "")))
+        )
     else:
         raise ValidationError(_("Upload a .xlsx or .csv file."))
-    table = [row for row in table if any(cell for cell in row)]
     if not table:
         raise ValidationError(_("The file is empty."))
     mapping = header_map(columns)
@@ -209,8 +291,6 @@ def read_table(upload, columns: list[Column], ignore: Iterable[Column] = ()) -> 
     if missing:
         raise ValidationError(_("Required columns are missing: %(names)s.") % {"names": "、".join(missing)})
     rows = table[1:]
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise ValidationError(_("At most %(n)s rows can be imported at once.") % {"n": MAX_IMPORT_ROWS})
     out = []
     for row in rows:
         record = dict.fromkeys((c.key for c in columns), "")

@@ -8,11 +8,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image, ImageFile
 
 from core import images
 from core.images import image_reencode
 from roundtable.models import Issue
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def submit_data(**extra):
@@ -33,6 +40,7 @@ def post_photo(client, village, name, content):
     return client.post(
         reverse("roundtable:submit", kwargs={"code": village.code}),
         {**submit_data(), "photo": SimpleUploadedFile(name, content)},
+        headers={"accept-language": "en"},
     )
 
 

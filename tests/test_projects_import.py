@@ -248,7 +248,8 @@ def test_export_neutralises_formulas(client, cadre, village):
         )
     )
     cell = wb.worksheets[0]["B2"]
-    assert cell.data_type == "s" and cell.value.startswith("'=")
+    # A text cell, not a formula, and no visible apostrophe: the export re-imports unchanged (issue 9).
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://evil")'
 
 
 def test_other_lists_export_with_filters(client, official, village, other_village):
