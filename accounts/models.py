@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import BlindIndexField, EncryptedCharField
+
 mobile_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter a mainland mobile number: 11 digits starting with 1.")
 )
@@ -42,7 +44,8 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
+    mobile = EncryptedCharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
+    mobile_hash = BlindIndexField(_("mobile number (keyed hash)"), source="mobile")
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -62,6 +65,9 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        permissions = [
+            ("reveal_personal_data", _("Can reveal whole mobile and ID numbers in the admin (logged)")),
+        ]
 
     def __str__(self):
         return self.display_name or self.email

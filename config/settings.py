@@ -39,6 +39,43 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _personal_data_keys() -> tuple[list[str], str]:
+    """Fernet keys (first encrypts, all decrypt) and the HMAC key for personal data (core/crypto.py).
+
+    From TONGXIN_DATA_KEYS and TONGXIN_DATA_HASH_KEY; in development generated once into an untracked file.
+    """
+    keys = env.list("TONGXIN_DATA_KEYS", default=[])
+    hash_key = env.str("TONGXIN_DATA_HASH_KEY", default="")
+    if keys and hash_key:
+        return keys, hash_key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TONGXIN_DATA_KEYS and TONGXIN_DATA_HASH_KEY must be set when DJANGO_DEBUG is off (production)."
+        )
+    import base64
+    import json
+
+    path = Path(env.str("TONGXIN_DATA_KEYS_FILE", default=str(BASE_DIR / ".personal_data_keys")))
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(
+                {
+                    "keys": [base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()],
+                    "hash_key": secrets.token_urlsafe(32),
+                },
+                fh,
+            )
+    stored = json.loads(path.read_text())
+    return keys or stored["keys"], hash_key or stored["hash_key"]
+
+
+PERSONAL_DATA_KEYS, PERSONAL_DATA_HASH_KEY = _personal_data_keys()
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -237,6 +274,7 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-meetings": {"task": "notifications.sweep_meetings", "schedule": 300.0},
     "notifications-sweep-overdue": {"task": "notifications.sweep_overdue", "schedule": 300.0},
     "notifications-sweep-digest": {"task": "notifications.sweep_digest", "schedule": 900.0},
+    "roundtable-purge-personal-data": {"task": "roundtable.purge_personal_data", "schedule": 6 * 3600.0},
 }
 
 # --- notifications --------------------------------------------------------------------------
@@ -291,6 +329,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- personal data (PIPL) --------------------------------------------------------------------
+# The wording residents agree to is versioned (accounts/consent.py); each matter keeps the version it got.
+# Closed matters lose their raiser's personal details this many days after closing (a beat task).
+PERSONAL_DATA_RETENTION_DAYS = env.int("TONGXIN_PERSONAL_DATA_RETENTION_DAYS", default=365)
 
 # --- portal ---------------------------------------------------------------------------------
 PORTAL_NAME = _("Tongxin")

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.fields import EncryptedCharField
+
 
 class Notification(models.Model):
     """One message to one address on one channel: written with the change that causes it, sent once."""
@@ -48,7 +50,7 @@ class Notification(models.Model):
         verbose_name=_("recipient account"),
     )
     # The address is copied at writing time: members and residents have no account to look it up in.
-    address = models.CharField(_("address"), max_length=254)
+    address = EncryptedCharField(_("address"), max_length=254)
     recipient_label = models.CharField(_("recipient"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     meeting = models.ForeignKey(

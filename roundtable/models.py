@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from core.fields import BlindIndexField, EncryptedCharField
 
 # Crockford-style alphabet: no 0/O, 1/I/L, U; a code survives being read aloud or copied by hand.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -125,7 +126,7 @@ class RoundtableMember(models.Model):
         related_name="roundtable_seats",
         verbose_name=_("account"),
     )
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
+    mobile = EncryptedCharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
     email = models.EmailField(_("e-mail address"), blank=True)
     joined = models.DateField(_("joined"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -303,11 +304,20 @@ class Issue(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices, default=Channel.WEB)
     raiser_name = models.CharField(_("raiser's name"), max_length=50, blank=True)
-    raiser_mobile = models.CharField(
+    raiser_mobile = EncryptedCharField(
         _("raiser's mobile number"), max_length=11, blank=True, validators=[mobile_validator]
     )
+    # Cadres find a matter by the raiser's number, and a resident recovers codes by it: the keyed hash.
+    raiser_mobile_hash = BlindIndexField(_("raiser's mobile number (keyed hash)"), source="raiser_mobile")
     is_anonymous = models.BooleanField(_("anonymous"), default=False)
     consent_at = models.DateTimeField(_("consent to personal data given at"), null=True, blank=True)
+    consent_version = models.CharField(
+        _("consent wording version"),
+        max_length=20,
+        blank=True,
+        help_text=_("The version of the consent text the person agreed to (roundtable/consent.py)."),
+    )
+    personal_data_erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     photo = models.ImageField(_("photo"), upload_to="issues/%Y/%m/", blank=True)
     tracking_code = models.CharField(
         _("tracking code"), max_length=16, unique=True, default=new_tracking_code, editable=False

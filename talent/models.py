@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import mobile_validator
+from core.fields import BlindIndexField, EncryptedCharField
 
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
@@ -79,8 +80,11 @@ class Talent(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), validators=birth_year_validators)
     education = models.CharField(_("education"), max_length=12, choices=Education.choices)
-    mobile = models.CharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    mobile = EncryptedCharField(_("mobile number"), max_length=11, blank=True, validators=[mobile_validator])
+    id_number = EncryptedCharField(_("ID number"), max_length=18, blank=True, validators=[validate_id_number])
+    # Keyed hashes: a person is found (and a duplicate noticed) by number without storing it in clear.
+    mobile_hash = BlindIndexField(_("mobile number (keyed hash)"), source="mobile")
+    id_number_hash = BlindIndexField(_("ID number (keyed hash)"), source="id_number")
     is_party_member = models.BooleanField(_("Party member"), default=False)
     is_returned = models.BooleanField(
         _("returned talent"), default=False, help_text=_("Came back to the village after working elsewhere.")

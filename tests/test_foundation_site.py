@@ -170,6 +170,9 @@ def test_production_settings_pass_deploy_check(tmp_path):
             "DJANGO_SECRET_KEY": "x9" * 40 + "-unique-Key-for-a-test",
             "DJANGO_ALLOWED_HOSTS": "example.test",
             "DJANGO_HTTPS": "1",
+            # Production needs the personal data keys too (issue 9).
+            "TONGXIN_DATA_KEYS": "kLBm3WHbL0n3s6Q8u0oMbr3RsS3P6YB3cQ1eN0b9gXw=",
+            "TONGXIN_DATA_HASH_KEY": "a-hash-key-for-a-test",
         },
         "check",
         "--deploy",

@@ -480,7 +480,7 @@ def test_muted_block_writes_nothing_and_the_sweep_writes_missing_reminders(round
     assert rows(meeting=past).count() == 0
     late = MemberFactory(roundtable=roundtable)  # joins after the meeting was called
     assert services.meeting_reminders_sweep() == 2
-    assert rows(address=late.email).count() == 2
+    assert len([n for n in rows() if n.address == late.email]) == 2  # addresses are encrypted at rest
 
 
 def test_demo_seed_sends_no_message_for_its_history(db, django_capture_on_commit_callbacks):
