@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
+from core.admin import PersonalDataAdminMixin
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,11 +13,13 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(PersonalDataAdminMixin, BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "display_name", "mobile", "is_active", "is_staff", "last_login"]
+    list_display = ["email", "display_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "memberships__role"]
-    search_fields = ["email", "display_name", "mobile"]
+    search_fields = ["email", "display_name"]
+    personal_fields = ("mobile",)
+    hash_search = ("mobile_hash",)
     inlines = [MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from config.health import healthz
+from portal.admin_views import personal_data_request
 from villages import views as village_views
 
 admin.site.site_header = "同心 Tongxin"
@@ -19,5 +20,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
+    path("admin/personal-data/", admin.site.admin_view(personal_data_request), name="personal_data_request"),
     path("admin/", admin.site.urls),
 ]

@@ -90,13 +90,19 @@ def new_hash_key() -> str:
 
 
 def encrypt_existing_rows(model, fields: list[str], hashes: list[str] = ()) -> int:
-    """Re-saves every row that has a value in ``fields``: clear values get encrypted, old keys replaced.
+    """Rewrites every row that has a value in ``fields`` under the first key, and its keyed hashes.
 
-    For data migrations (pass the historical model) and the rotation command; returns the rows written.
+    Clear values (written before encryption) get encrypted, values under an old key re-encrypted, hashes
+    recomputed (so the hash key can be rotated too). Written with an UPDATE per row: no ``auto_now``, no
+    signals. For data migrations (pass the historical model) and ``personal_data_rotate``; returns the rows.
     """
+    sources = {name: model._meta.get_field(name).source for name in hashes}
     written = 0
     for obj in model._base_manager.all().iterator(chunk_size=500):
-        if any(getattr(obj, f) for f in fields):
-            obj.save(update_fields=[*fields, *hashes])
-            written += 1
+        if not any(getattr(obj, f) for f in fields):
+            continue
+        values = {f: getattr(obj, f) for f in fields}
+        values.update({name: blind_index(getattr(obj, source) or "") for name, source in sources.items()})
+        model._base_manager.filter(pk=obj.pk).update(**values)
+        written += 1
     return written

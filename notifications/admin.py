@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.admin import PersonalDataAdminMixin, masked
 from notifications.models import Notification
 from notifications.services import notifications_resend
 
@@ -25,7 +26,7 @@ class ErrorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     list_display = [
         "due_at",
         "kind",
@@ -37,7 +38,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "short_error",
     ]
     list_filter = ["status", ErrorFilter, "channel", "kind", "language"]
-    search_fields = ["address", "recipient_label", "subject", "dedup_key", "last_error"]
+    search_fields = ["recipient_label", "subject", "dedup_key", "last_error"]
+    personal_fields = ("address",)
     date_hierarchy = "due_at"
     list_select_related = ["user"]
     raw_id_fields = ["user", "meeting", "issue", "township"]
@@ -78,7 +80,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("recipient"), ordering="address")
     def recipient(self, obj):
-        return obj.recipient_label or obj.address
+        return obj.recipient_label or masked(obj.address)
 
     @admin.display(description=_("last error or reason"))
     def short_error(self, obj):

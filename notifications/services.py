@@ -586,3 +586,25 @@ def notifications_resend(*, ids) -> int:
     if count:
         sender_kick()
     return count
+
+
+def raiser_forget(*, issue, mobile: str) -> int:
+    """Cancels what is still to go to a raiser whose details were erased, and blanks their number everywhere.
+
+    Returns the rows changed. (Addresses are encrypted, so they are compared here, not in SQL.)
+    """
+    changed = 0
+    if not mobile:
+        return changed
+    for row in Notification.objects.filter(issue=issue, user__isnull=True, channel=Notification.Channel.SMS):
+        if row.address != mobile:
+            continue
+        row.address = ""
+        fields = ["address"]
+        if row.status == Notification.Status.PENDING:
+            row.status = Notification.Status.CANCELLED
+            row.last_error = "personal data erased"
+            fields += ["status", "last_error"]
+        row.save(update_fields=fields)
+        changed += 1
+    return changed

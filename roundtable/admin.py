@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import PersonalDataAdminMixin
 from roundtable.models import (
     AgendaItem,
     Attendance,
@@ -19,6 +20,7 @@ from roundtable.models import (
 class MemberInline(admin.TabularInline):
     model = RoundtableMember
     extra = 0
+    exclude = ["mobile"]  # personal data: masked on the member's own admin page
     autocomplete_fields = ["user"]
 
 
@@ -33,7 +35,8 @@ class RoundtableAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoundtableMember)
-class RoundtableMemberAdmin(admin.ModelAdmin):
+class RoundtableMemberAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_fields = ("mobile",)
     list_display = ["name", "roundtable", "role", "is_party_member", "is_active"]
     list_filter = ["role", "is_party_member", "is_active"]
     search_fields = ["name", "roundtable__name"]
@@ -75,9 +78,11 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
     """Read-mostly: stages move only through the workflow, so they are not editable here."""
 
+    personal_fields = ("raiser_mobile",)
+    hash_search = ("raiser_mobile_hash",)
     list_display = ["title", "village", "stage", "category", "channel", "created_at", "stage_due_at"]
     list_filter = ["stage", "category", "channel", "village"]
     search_fields = ["title", "tracking_code"]

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from roundtable import consent as wording
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
 from roundtable.services import photo_clean
 
@@ -57,12 +58,7 @@ class ResidentIssueForm(forms.Form):
         help_text=_("Only the village's cadres see it; we send you a text when your matter moves on."),
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}),
     )
-    consent = forms.BooleanField(
-        label=_(
-            "I agree that the village's cadres store my name and number to handle this matter and contact me."
-        ),
-        required=False,
-    )
+    consent = forms.BooleanField(label=wording.WORDINGS[wording.CURRENT], required=False)
     photo = PhotoField()
     # Honeypot: hidden from people by CSS; bots fill it in.
     website = forms.CharField(
@@ -110,9 +106,7 @@ class CadreIssueForm(ResidentIssueForm):
     channel = forms.ChoiceField(
         label=_("How was it raised?"), choices=Issue.Channel.choices, initial=Issue.Channel.IN_PERSON
     )
-    consent = forms.BooleanField(
-        label=_("The resident agreed that we store their name and number for this matter."), required=False
-    )
+    consent = forms.BooleanField(label=wording.CADRE_WORDINGS[wording.CURRENT], required=False)
     field_order = [
         "channel",
         "title",

@@ -576,6 +576,7 @@ class TimelineEntry(models.Model):
         COMMENT = "comment", _("comment")
         ESCALATION = "escalation", _("escalation")
         ASSIGNED = "assigned", _("assigned")
+        ERASED = "erased", _("personal data erased")
 
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("issue")

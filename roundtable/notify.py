@@ -30,3 +30,8 @@ def meeting_moved(*, meeting) -> None:
 def meeting_cancelled(*, meeting) -> None:
     """A meeting was cancelled: pending reminders are dropped, members are told."""
     services.meeting_cancelled_notify(meeting=meeting)
+
+
+def raiser_erased(*, issue, mobile: str) -> None:
+    """The raiser's details were erased: nothing more goes to them, and the outbox forgets their number."""
+    services.raiser_forget(issue=issue, mobile=mobile)

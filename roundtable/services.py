@@ -2,14 +2,18 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.images import image_reencode
+from roundtable import consent as wording
 from roundtable import notify
 from roundtable.models import (
+    TERMINAL_STAGES,
     AgendaItem,
     Attendance,
     Issue,
@@ -69,6 +73,7 @@ def issue_create(
         raiser_mobile=raiser_mobile,
         is_anonymous=is_anonymous,
         consent_at=timezone.now() if has_personal else None,
+        consent_version=wording.CURRENT if has_personal else "",
         created_by=created_by,
     )
     issue.stage_due_at = stage_due_at(issue, issue.stage)
@@ -321,3 +326,74 @@ def meeting_sign_off(*, meeting, actor) -> Meeting:
     meeting.signed_off_by = actor
     meeting.save(update_fields=["signed_off_at", "signed_off_by"])
     return meeting
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_erase_personal_data(*, issue, actor=None, reason: str) -> Issue:
+    """Replaces the raiser's details on a matter (name, number, their photo); the matter itself stays.
+
+    Side effects: an internal timeline entry saying so (who, why); pending texts to the raiser are cancelled
+    and their address blanked in the outbox.
+    """
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.personal_data_erased_at is not None and not (issue.raiser_name or issue.raiser_mobile):
+        return issue
+    mobile = issue.raiser_mobile
+    issue.raiser_name = ""
+    issue.raiser_mobile = ""
+    issue.personal_data_erased_at = timezone.now()
+    if issue.photo:
+        issue.photo.delete(save=False)
+    issue.save(
+        update_fields=[
+            "raiser_name",
+            "raiser_mobile",
+            "raiser_mobile_hash",
+            "photo",
+            "personal_data_erased_at",
+            "updated_at",
+        ]
+    )
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.ERASED,
+        actor=actor,
+        actor_label=actor.get_short_name() if actor else _("the portal"),
+        note=reason,
+        public=False,
+    )
+    notify.raiser_erased(issue=issue, mobile=mobile)
+    return issue
+
+
+def issues_purge_personal_data(*, now=None) -> int:
+    """Erases the raiser's details of matters closed more than PERSONAL_DATA_RETENTION_DAYS ago.
+
+    Run by Celery beat (roundtable.purge_personal_data); returns how many matters were cleaned.
+    """
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    due = (
+        Issue.objects.filter(stage__in=TERMINAL_STAGES, stage_entered_at__lt=cutoff)
+        .filter(~Q(raiser_name="") | ~Q(raiser_mobile="") | ~Q(photo=""))
+        .values_list("pk", flat=True)
+    )
+    reason = _("Removed %(days)d days after the matter was closed (retention rule).") % {
+        "days": settings.PERSONAL_DATA_RETENTION_DAYS
+    }
+    count = 0
+    for pk in list(due):
+        issue_erase_personal_data(issue=Issue(pk=pk), reason=reason)
+        count += 1
+    return count
+
+
+def member_erase_personal_data(*, member: RoundtableMember) -> RoundtableMember:
+    """Removes a roundtable member's number and e-mail on request; the seat and its history stay."""
+    member.mobile = ""
+    member.email = ""
+    member.save(update_fields=["mobile", "email"])
+    return member

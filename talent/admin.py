@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import PersonalDataAdminMixin
 from talent.models import (
     AdvisoryCouncil,
     CommitteeMember,
@@ -16,7 +17,9 @@ class TalentSkillInline(admin.TabularInline):
 
 
 @admin.register(Talent)
-class TalentAdmin(admin.ModelAdmin):
+class TalentAdmin(PersonalDataAdminMixin, admin.ModelAdmin):
+    personal_fields = ("mobile", "id_number")
+    hash_search = ("mobile_hash", "id_number_hash")
     list_display = [
         "name",
         "village",

@@ -162,3 +162,15 @@ def term_save(
 @transaction.atomic
 def term_delete(*, term: CommitteeTerm) -> None:
     term.delete()
+
+
+@transaction.atomic
+def talent_erase_personal_data(*, talent: Talent) -> Talent:
+    """Removes a person's numbers from the talent pool on request; the entry stays for the statistics."""
+    talent = Talent.objects.select_for_update().get(pk=talent.pk)
+    talent.mobile = ""
+    talent.id_number = ""
+    talent.consent_date = None
+    fields = ["mobile", "mobile_hash", "id_number", "id_number_hash", "consent_date", "updated_at"]
+    talent.save(update_fields=fields)
+    return talent
