@@ -149,6 +149,15 @@ _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE transactions keep a threaded runserver and in-process tasks from
     # tripping over "database is locked".
+    _sqlite_file = str(_db.get("NAME", ""))
+    if _sqlite_file and _sqlite_file != ":memory:" and not _sqlite_file.startswith("file:"):
+        # Readable by its owner only (it holds personal data); SQLite gives its -wal and -shm files the
+        # database file's mode.
+        try:
+            os.close(os.open(_sqlite_file, os.O_WRONLY | os.O_CREAT, 0o600))
+            os.chmod(_sqlite_file, 0o600)
+        except OSError:
+            pass  # a directory that does not exist yet: Django says so when it connects
     _db.setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",

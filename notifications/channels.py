@@ -6,6 +6,7 @@ A channel raises on failure; the sender records the error and tries again later.
 import logging
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -27,17 +28,28 @@ class Rendered:
 class EmailChannel:
     """E-mail via the configured EMAIL_BACKEND (EMAIL_URL), text with an HTML alternative."""
 
-    def send(self, *, address: str, message: Rendered, language: str) -> None:
+    def send(self, *, address: str, message: Rendered, language: str, reference: str = "") -> None:
+        headers = {"Content-Language": language, "Auto-Submitted": "auto-generated"}
+        if reference:
+            # The same outbox row always sends the same Message-ID: a message sent again after a worker
+            # died between the mail server's acceptance and our "sent" mark can be dropped as a duplicate.
+            headers["Message-ID"] = message_id(reference)
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
-            headers={"Content-Language": language, "Auto-Submitted": "auto-generated"},
+            headers=headers,
         )
         if message.html:
             mail.attach_alternative(message.html, "text/html")
         mail.send(fail_silently=False)
+
+
+def message_id(reference: str) -> str:
+    """A Message-ID derived from the outbox row, stable across retries."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "tongxin.local"
+    return f"<notification.{reference}@{domain}>"
 
 
 class SMSBackend:
@@ -78,7 +90,7 @@ class MemorySMSBackend(SMSBackend):
 class SMSChannel:
     """SMS via the backend named in NOTIFICATIONS_SMS_BACKEND."""
 
-    def send(self, *, address: str, message: Rendered, language: str) -> None:
+    def send(self, *, address: str, message: Rendered, language: str, reference: str = "") -> None:
         backend_path = getattr(
             settings, "NOTIFICATIONS_SMS_BACKEND", "notifications.channels.LoggingSMSBackend"
         )

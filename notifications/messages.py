@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from core.text import one_line
 from notifications.channels import Rendered
 from notifications.models import Notification
 from roundtable.models import STEP_HANZI, STEPS, Stage
@@ -355,4 +356,6 @@ def render(n: Notification) -> Rendered:
             },
         )
         sms = SMS_PREFIX + (content.sms or content.subject)
-    return Rendered(subject=content.subject, text=text, html=html, sms=sms)
+    # Titles are typed by people: a subject (a mail header) and an SMS are one clean line.
+    subject = one_line(content.subject, limit=200)
+    return Rendered(subject=subject, text=text, html=html, sms=one_line(sms))

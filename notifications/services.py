@@ -547,7 +547,9 @@ def _send_next(now) -> str | None:
                 transaction.atomic()
             ):  # a savepoint: a database error while rendering still lets us record it
                 message = render(n)
-                channel_for(n.channel).send(address=n.address, message=message, language=n.language)
+                channel_for(n.channel).send(
+                    address=n.address, message=message, language=n.language, reference=str(n.pk)
+                )
         except Exception as exc:  # any channel failure is recorded on the row and retried later
             n.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if n.attempts >= max_attempts():

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from core.text import CleanTextMixin
 from roundtable import consent as wording
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
 from roundtable.services import photo_clean
@@ -34,7 +35,7 @@ class PhotoField(forms.FileField):
         return photo_clean(upload)
 
 
-class ResidentIssueForm(forms.Form):
+class ResidentIssueForm(CleanTextMixin, forms.Form):
     """The resident's form: what, where, and optionally who (with consent)."""
 
     title = forms.CharField(label=_("In one line, what is the matter?"), max_length=120)
@@ -126,7 +127,7 @@ class CadreIssueForm(ResidentIssueForm):
         self.fields["raiser_mobile"].help_text = _("The resident gets a text when the matter moves on.")
 
 
-class TrackLookupForm(forms.Form):
+class TrackLookupForm(CleanTextMixin, forms.Form):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=20,
@@ -137,15 +138,18 @@ class TrackLookupForm(forms.Form):
     )
 
     def clean_code(self):
-        return "".join(ch for ch in self.cleaned_data["code"].upper() if ch.isalnum())
+        code = "".join(ch for ch in self.cleaned_data["code"].upper() if ch.isascii() and ch.isalnum())
+        if not code:
+            raise ValidationError(_("Enter the tracking code: letters and digits, e.g. 7KQ2MZ9XH4TB."))
+        return code
 
 
-class ResidentOpinionForm(forms.Form):
+class ResidentOpinionForm(CleanTextMixin, forms.Form):
     stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(CleanTextMixin, forms.Form):
     party = forms.CharField(
         label=_("Whose opinion"),
         max_length=80,
@@ -156,7 +160,7 @@ class OpinionForm(forms.Form):
     text = forms.CharField(label=_("Opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RatingForm(forms.Form):
+class RatingForm(CleanTextMixin, forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the outcome?"),
         coerce=int,
@@ -177,21 +181,21 @@ class RatingForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("Why do you withdraw it? (optional)"), max_length=500, required=False)
 
 
-class NoteForm(forms.Form):
+class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MergeForm(forms.Form):
+class MergeForm(CleanTextMixin, forms.Form):
     """Merge into an earlier issue of the same village, named by its number (#123)."""
 
     target = forms.IntegerField(
@@ -216,7 +220,7 @@ class MergeForm(forms.Form):
         return target
 
 
-class AgendaForm(forms.Form):
+class AgendaForm(CleanTextMixin, forms.Form):
     meeting = forms.ModelChoiceField(
         label=_("Meeting"),
         queryset=None,
@@ -233,7 +237,7 @@ class AgendaForm(forms.Form):
         self.fields["meeting"].queryset = qs.order_by("starts_at")
 
 
-class VoteFields(forms.Form):
+class VoteFields(CleanTextMixin, forms.Form):
     discussion = forms.CharField(
         label=_("Discussion notes"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -264,7 +268,7 @@ class DecisionForm(VoteFields):
         return due
 
 
-class DeferForm(forms.Form):
+class DeferForm(CleanTextMixin, forms.Form):
     discussion = forms.CharField(
         label=_("Discussion notes and why it is deferred"),
         max_length=5000,
@@ -283,7 +287,7 @@ class DeferForm(forms.Form):
         )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(CleanTextMixin, forms.Form):
     percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
     note = forms.CharField(
         label=_("What was done"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
@@ -291,7 +295,7 @@ class ProgressForm(forms.Form):
     photo = PhotoField()
 
 
-class CompletionForm(forms.Form):
+class CompletionForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("Completion note with the evidence"),
         max_length=3000,
@@ -300,12 +304,12 @@ class CompletionForm(forms.Form):
     photo = PhotoField()
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 2}))
     public = forms.BooleanField(label=_("Show it to the public on the tracking page"), required=False)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = ["starts_at", "place", "chair"]
@@ -328,7 +332,7 @@ class MeetingForm(forms.ModelForm):
         return starts_at
 
 
-class MoveMeetingForm(forms.Form):
+class MoveMeetingForm(CleanTextMixin, forms.Form):
     starts_at = forms.DateTimeField(
         label=_("New time"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -343,11 +347,11 @@ class MoveMeetingForm(forms.Form):
         return starts_at
 
 
-class TopicForm(forms.Form):
+class TopicForm(CleanTextMixin, forms.Form):
     topic = forms.CharField(label=_("Other topic"), max_length=200)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CleanTextMixin, forms.Form):
     """One present / absent / excused choice per member."""
 
     def __init__(self, *args, meeting, rows, **kwargs):
@@ -365,11 +369,11 @@ class AttendanceForm(forms.Form):
         return {row.member_id: self.cleaned_data[f"m{row.member_id}"] for row in self.rows}
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(CleanTextMixin, forms.Form):
     minutes = forms.CharField(label=_("Minutes"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
 
 
-class RoundtableMemberForm(forms.ModelForm):
+class RoundtableMemberForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = RoundtableMember
         fields = ["name", "role", "is_party_member", "mobile", "email"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import villages_for
+from core.text import strip_controls
 from roundtable.models import (
     OPEN_STAGES,
     STEP_HANZI,
@@ -142,7 +143,8 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
 
     PostgreSQL ranks by trigram similarity; elsewhere any shared two-character piece of the title counts.
     """
-    title = (title or "").strip()
+    # What is being typed, unvalidated: no NUL (PostgreSQL refuses it) and no longer than a title.
+    title = strip_controls(title).strip()[:120]
     if len(title) < 2:
         return []
     since = timezone.now() - datetime.timedelta(days=365)

@@ -58,10 +58,11 @@ def submit(request, code):
 
 @never_cache
 def submitted(request):
-    """The page after a submission: the tracking code, shown once per session."""
+    """The page after a submission: the tracking code, shown once (a shared phone or a village kiosk
+    must not hand it to the next person)."""
     if "submitted_code" not in request.session:
         return redirect("roundtable:track_lookup")
-    code = request.session.get("submitted_code")
+    code = request.session.pop("submitted_code")
     return render(request, "roundtable/public/submitted.html", {"code": code})
 
 
