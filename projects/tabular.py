@@ -7,6 +7,7 @@ formula (CSV/formula injection); imports map headers in either language, or the 
 import csv
 import datetime
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ MAX_IMPORT_ROWS = 2000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # Blank rows count too, up to this many; and what the workbook may unpack to.
 MAX_IMPORT_SCANNED_ROWS = 20 * MAX_IMPORT_ROWS
-MAX_XLSX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"')
+_UNIQUE_STRINGS = re.compile(rb'uniqueCount="(\d+)"')
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -215,28 +218,38 @@ def _limited(rows: Iterable[list]) -> list[list]:
     return table
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
+def _xlsx_precheck(archive: zipfile.ZipFile) -> None:
+    unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_XLSX_UNPACKED_BYTES:
         # A few MB that unpack to hundreds: far more than the rows an import takes (or a zip bomb).
         raise _too_many_rows()
+    # Before openpyxl parses anything (it reads every shared string up front): the sheets' own
+    # dimension records and the shared strings' count, from the first bytes of each part.
+    for info in archive.infolist():
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            with archive.open(info) as part:
+                found = _DIMENSION.search(part.read(4096))
+            if found and int(found.group(1)) > MAX_IMPORT_SCANNED_ROWS:
+                raise _too_many_rows()
+        elif info.filename == "xl/sharedStrings.xml":
+            with archive.open(info) as part:
+                found = _UNIQUE_STRINGS.search(part.read(1024))
+            if found and int(found.group(1)) > MAX_IMPORT_SCANNED_ROWS * 5:
+                raise _too_many_rows()
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _xlsx_precheck(archive)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for a broken file
         raise ValidationError(_("This file cannot be read as an Excel workbook (.xlsx).")) from exc
     try:
         ws = wb.worksheets[0]
-        try:
-            # The sheet's own dimension record, when the writer kept one: refused before reading a row.
-            declared = ws.max_row
-        except Exception:  # a missing or malformed <dimension>
-            declared = None
-        if declared and declared > MAX_IMPORT_SCANNED_ROWS:
-            raise _too_many_rows()
         return _limited([_cell(v) for v in row] for row in ws.iter_rows(values_only=True))
     except ValidationError:
         raise

@@ -117,3 +117,13 @@ def test_workbook_that_unpacks_too_big_refused_before_parsing(monkeypatch):
 def test_not_a_workbook_refused_with_a_message():
     with pytest.raises(ValidationError, match="cannot be read as an Excel workbook"):
         read_table(SimpleUploadedFile("x.xlsx", b"PK\x03\x04 not really"), COLUMNS)
+
+
+def test_sheet_declaring_too_many_rows_refused_before_parsing(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("parsed a workbook whose sheet declares too many rows")
+
+    data = big_xlsx(tabular.MAX_IMPORT_SCANNED_ROWS + 10)
+    monkeypatch.setattr(tabular, "load_workbook", never)
+    with pytest.raises(ValidationError, match="At most 2000 rows"):
+        read_table(SimpleUploadedFile("big.xlsx", data), COLUMNS)
