@@ -123,7 +123,13 @@ def test_sheet_declaring_too_many_rows_refused_before_parsing(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("parsed a workbook whose sheet declares too many rows")
 
-    data = big_xlsx(tabular.MAX_IMPORT_SCANNED_ROWS + 10)
+    wb = Workbook()  # a normal workbook records its dimension (A1:B201)
+    for i in range(201):
+        wb.active.append([f"行{i}", "x"])
+    out = io.BytesIO()
+    wb.save(out)
+    data = out.getvalue()
+    monkeypatch.setattr(tabular, "MAX_IMPORT_SCANNED_ROWS", 150)
     monkeypatch.setattr(tabular, "load_workbook", never)
     with pytest.raises(ValidationError, match="At most 2000 rows"):
         read_table(SimpleUploadedFile("big.xlsx", data), COLUMNS)
