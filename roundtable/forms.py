@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from core.pending import pending_load, pending_save
 from core.text import CleanTextMixin
 from roundtable import consent as wording
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
@@ -98,7 +99,20 @@ class ResidentIssueForm(CleanTextMixin, forms.Form):
         personal = data.get("raiser_name") or data.get("raiser_mobile")
         if personal and not data.get("consent"):
             self.add_error("consent", _("Tick this box to give your name or number, or leave them empty."))
+        if data.get("photo") is None and "photo" not in self.errors:
+            # The photo sent with an earlier try that had errors elsewhere (issue 12: nothing typed is lost).
+            token = self.data.get("photo_pending", "")
+            kept = pending_load(token)
+            if kept is not None:
+                data["photo"], self.pending_photo = kept, token
         return data
+
+    def full_clean(self):
+        self.pending_photo = ""
+        super().full_clean()
+        photo = getattr(self, "cleaned_data", {}).get("photo")
+        if self._errors and photo is not None and not self.pending_photo:
+            self.pending_photo = pending_save(photo)
 
 
 class CadreIssueForm(ResidentIssueForm):

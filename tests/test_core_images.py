@@ -193,3 +193,48 @@ def test_upload_past_the_kept_bytes_is_counted_not_written(settings, rf):
     assert upload.size == 5600
     assert os.path.getsize(upload.temporary_file_path()) == 1000
     upload.close()
+
+
+# --- a form error keeps the uploaded photo (issue 12) ----------------------------------------------
+
+
+def test_form_error_keeps_the_uploaded_photo(client, village, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    url = reverse("roundtable:submit", kwargs={"code": village.code})
+    photo = SimpleUploadedFile("p.jpg", camera_jpeg(size=(800, 600)), content_type="image/jpeg")
+    first = client.post(url, {**submit_data(title=""), "photo": photo}, headers={"accept-language": "en"})
+    assert first.status_code == 200 and Issue.objects.count() == 0
+    page = first.content.decode()
+    assert "Your photo is kept" in page
+    token = page.split('name="photo_pending" value="')[1].split('"')[0]
+    second = client.post(url, {**submit_data(), "photo_pending": token})
+    assert second.status_code == 302
+    issue = Issue.objects.get()
+    with Image.open(issue.photo.path) as stored:
+        assert stored.size == (800, 600)
+
+
+def test_forged_pending_photo_token_is_ignored(client, village, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "issues").mkdir()
+    (tmp_path / "issues" / "someone-else.jpg").write_bytes(camera_jpeg(size=(80, 60)))
+    url = reverse("roundtable:submit", kwargs={"code": village.code})
+    for token in ("issues/someone-else.jpg", "pending/../issues/someone-else.jpg:1abc:sig"):
+        client.post(url, {**submit_data(), "photo_pending": token})
+    assert Issue.objects.count() == 2
+    assert not any(issue.photo for issue in Issue.objects.all())
+
+
+def test_stale_pending_photos_are_purged(settings, tmp_path):
+    import datetime
+
+    from django.utils import timezone
+
+    from core.pending import pending_load, pending_purge, pending_save
+
+    settings.MEDIA_ROOT = tmp_path
+    token = pending_save(SimpleUploadedFile("photo.jpg", b"jpeg bytes"))
+    assert pending_load(token).read() == b"jpeg bytes"
+    assert pending_purge() == 0
+    assert pending_purge(now=timezone.now() + datetime.timedelta(days=2)) == 1
+    assert pending_load(token) is None
