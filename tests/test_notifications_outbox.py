@@ -26,6 +26,7 @@ from tests.factories_notifications import (
     rows,
     schedule_in,
 )
+from tests.matching import reason
 
 Kind = Notification.Kind
 Status = Notification.Status
@@ -381,7 +382,7 @@ def test_resident_opinion_and_rating_tell_the_cadres(village, cadre):
 def test_issue_notifications_roll_back_with_the_move(village, cadre):
     issue = raise_issue(village, raiser_mobile="13700001111", consent=True)
     before = Notification.objects.count()
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(workflow.WorkflowError, match=reason("Give the reason for rejecting the issue.")):
         workflow.issue_reject(issue=issue, actor=cadre, reason="  ")
     assert Notification.objects.count() == before
 
