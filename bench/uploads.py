@@ -27,7 +27,7 @@ django.setup()
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from core.images import image_reencode
-from projects.tabular import Column, read_table
+from core.tabular import Column, read_table
 data = open({path!r}, "rb").read()
 def status(field):
     for line in open("/proc/self/status"):

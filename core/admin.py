@@ -15,21 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.crypto import blind_index
+from core.masking import mask
 
 audit = logging.getLogger("tongxin.audit")
 
 
 def masked(value: str) -> str:
-    """What the admin shows of a number or address: enough to tell two apart, not enough to use."""
+    """What the admin shows of a number or an e-mail address: enough to tell two apart, not to use."""
     value = value or ""
-    if not value:
-        return ""
     if "@" in value:
         local, _at, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
-    if len(value) < 7:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+    return mask(value)
 
 
 class PersonalDataAdminMixin:

@@ -28,7 +28,7 @@ from tests.factories import make_user
 from tests.factories_notifications import MemberFactory, RoundtableFactory
 from tests.factories_registries import TalentFactory, valid_id_number
 from tests.roundtable_helpers import raise_issue
-from tests.test_foundation_site import _run_django
+from tests.test_config_settings import _run_django
 
 MOBILE = "13912345678"
 

@@ -16,7 +16,7 @@ from notifications.models import Notification
 from roundtable.models import Issue
 from tests.factories import make_user
 from tests.roundtable_helpers import raise_issue
-from tests.test_foundation_site import _run_django
+from tests.test_config_settings import _run_django
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from projects import tabular
-from projects.tabular import Column, read_table, table_response
+from core import tabular
+from core.tabular import Column, read_table, table_response
 
 COLUMNS = [Column("name", "name", required=True), Column("note", "note")]
 TRICKY = [
