@@ -176,12 +176,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The database cache is shared by every web process and keeps working when Redis is down,
 # which the rate limits (login, resident form, tracking look-ups) rely on.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "tongxin_cache",
+# Rate-limit counters need an atomic increment: Redis INCR, or the database cache's locked increment.
+if env.str("REDIS_URL", default=""):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env.str("DJANGO_CACHE_URL", default=env.str("REDIS_URL")),
+            "KEY_PREFIX": "tongxin",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.dbcache.AtomicDatabaseCache",
+            "LOCATION": "tongxin_cache",
+        }
+    }
 
 # --- accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -339,6 +350,28 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- rate limits (core/ratelimit.py) --------------------------------------------------------
+# Addresses (or networks) of the reverse proxies in front of the portal: only from these is the client's
+# address read from X-Forwarded-For. Nobody else's header is believed.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# django-ratelimit rates ("N/period", fixed windows). Per address generous: a roundtable meeting's residents
+# share the village Wi-Fi; per browser, per tracking code and per village tight.
+RATE_LIMITS = {
+    "submit_address": env.str("TONGXIN_RATE_SUBMIT_ADDRESS", default="40/10m"),
+    "submit_browser": env.str("TONGXIN_RATE_SUBMIT_BROWSER", default="5/10m"),
+    "submit_village": env.str("TONGXIN_RATE_SUBMIT_VILLAGE", default="200/h"),
+    "lookup_address": env.str("TONGXIN_RATE_LOOKUP_ADDRESS", default="300/m"),
+    "lookup_browser": env.str("TONGXIN_RATE_LOOKUP_BROWSER", default="60/m"),
+    "lookup_code": env.str("TONGXIN_RATE_LOOKUP_CODE", default="60/m"),
+    "miss_address": env.str("TONGXIN_RATE_MISS_ADDRESS", default="60/10m"),
+    "miss_browser": env.str("TONGXIN_RATE_MISS_BROWSER", default="10/10m"),
+    "matter_action": env.str("TONGXIN_RATE_MATTER_ACTION", default="10/10m"),
+    "admin_login_address": env.str("TONGXIN_RATE_ADMIN_LOGIN_ADDRESS", default="20/m"),
+    "admin_login_account": env.str("TONGXIN_RATE_ADMIN_LOGIN_ACCOUNT", default="5/5m"),
+}
+# Seconds a submission must take from the form being shown (time trap: bots post at once).
+SUBMIT_MIN_SECONDS = env.int("TONGXIN_SUBMIT_MIN_SECONDS", default=3)
 
 # --- personal data (PIPL) --------------------------------------------------------------------
 # The wording residents agree to is versioned (accounts/consent.py); each matter keeps the version it got.

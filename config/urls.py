@@ -3,10 +3,13 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from config.health import healthz
+from core.ratelimit import throttle_login
 from portal import urls as portal_urls
 from portal import views as portal_views
 from portal.admin_views import personal_data_request
 
+# The admin's login is throttled like the portal's (allauth's limits): per address and per account name.
+admin.site.login = throttle_login(admin.site.login)
 admin.site.site_header = "同心 Tongxin"
 admin.site.site_title = "同心 Tongxin"
 

@@ -1,38 +1,174 @@
-"""A small sliding-window rate limit on the shared (database) cache, keyed by client address."""
+"""Rate limits that fit a village: django-ratelimit's counters, keyed on who really sends the request.
 
-import time
+The counters are django-ratelimit's fixed windows on the default cache: Redis (atomic INCR) when
+``REDIS_URL`` is set, else the database cache with an atomic increment (``core.dbcache``), so concurrent
+requests cannot slip past a limit. The client's address comes from ``X-Forwarded-For`` only when the
+request arrives from one of ``TRUSTED_PROXIES`` (``DJANGO_TRUSTED_PROXIES``), read from the right.
 
-from django.core.cache import cache
+Several residents often share one address (the village Wi-Fi at a roundtable meeting, a carrier's NAT),
+so limits per address are generous and the tight ones follow a browser (its CSRF cookie, which every
+form needs), a tracking code or a village. ``settings.RATE_LIMITS`` holds the rates.
+"""
+
+import functools
+import hashlib
+import ipaddress
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.translation import ngettext
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
+
+
+def _in_networks(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(str(network).strip(), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def client_ip(request) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: REMOTE_ADDR, or behind trusted proxies the last untrusted X-Forwarded-For hop.
+
+    The header is read from the right: each trusted proxy appended the address it saw, so the first
+    address that is not a trusted proxy is the client. Anything further left was written by the client
+    and may be forged; a header from an untrusted peer is ignored altogether.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    trusted = getattr(settings, "TRUSTED_PROXIES", [])
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and _in_networks(remote, trusted):
+        for hop in reversed([h.strip() for h in forwarded.split(",")]):
+            try:
+                ipaddress.ip_address(hop)
+            except ValueError:
+                break  # garbage: believe nothing further left
+            remote = hop
+            if not _in_networks(hop, trusted):
+                break
+    return remote or "unknown"
 
 
-def _key(scope: str, request) -> str:
-    return f"ratelimit:{scope}:{client_ip(request)}"
+def _address_key(request) -> str:
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:  # one household or phone gets a /64
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return address
 
 
-def is_limited(request, scope: str, *, limit: int, period: int) -> bool:
-    """True when the address already used up `limit` hits of `scope` in the last `period` seconds."""
-    now = time.time()
-    hits = [t for t in cache.get(_key(scope, request), []) if t > now - period]
-    return len(hits) >= limit
+def by_address(group, request) -> str:
+    return "a:" + _address_key(request)
 
 
-def record_hit(request, scope: str, *, period: int) -> None:
-    """Counts one hit of `scope` for the address."""
-    now = time.time()
-    key = _key(scope, request)
-    hits = [t for t in cache.get(key, []) if t > now - period]
-    hits.append(now)
-    cache.set(key, hits[-100:], period)
+def by_browser(group, request) -> str:
+    """The browser, by its CSRF secret (hashed), which every form of the portal needs anyway.
+
+    A first request without the cookie gets its secret here, and the response sets the cookie, so the
+    browser's next request counts in the same bucket. A client that drops cookies gets a fresh bucket each
+    time and meets the limit per address instead.
+    """
+    get_token(request)
+    secret = request.META.get("CSRF_COOKIE", "")
+    if secret:
+        return "b:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    return "a:" + _address_key(request)
 
 
-def too_many_requests(request):
-    """The friendly 429 page."""
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = "60"
+@dataclass(frozen=True)
+class Limit:
+    """One limit: a group name, the name of its rate in settings.RATE_LIMITS, and what it is keyed on."""
+
+    group: str
+    rate_name: str
+    key: Callable
+
+    def usage(self, request, *, increment: bool):
+        rate = settings.RATE_LIMITS[self.rate_name]
+        return get_usage(request, group=self.group, key=self.key, rate=rate, increment=increment)
+
+
+def keyed(value: str) -> Callable:
+    """A key function for a fixed value (a tracking code, a village's code)."""
+    return lambda group, request: value
+
+
+def _check(request, limits, *, increment: bool) -> int | None:
+    wait = None
+    for limit in limits:
+        try:
+            usage = limit.usage(request, increment=increment)
+        except Exception:  # the cache is unreachable: serve the request rather than fail it
+            logger.warning("Rate limit %s not counted: cache unavailable", limit.group, exc_info=True)
+            continue
+        if not usage:
+            continue
+        # Counting, the request that goes over the limit is refused; peeking, a limit already used up is.
+        used_up = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
+        if used_up:
+            wait = max(wait or 1, usage["time_left"], 1)
+    return wait
+
+
+def hit(request, *limits: Limit) -> int | None:
+    """Counts the request against every limit; the seconds to wait when one is used up, else None."""
+    return _check(request, limits, increment=True)
+
+
+def peek(request, *limits: Limit) -> int | None:
+    """Like hit, without counting (e.g. look-up misses are counted only when a code is not found)."""
+    return _check(request, limits, increment=False)
+
+
+def too_many_requests(request, wait: int):
+    """The 429 page saying when to try again; Retry-After is the real remaining lockout."""
+    minutes = (wait + 59) // 60
+    when = (
+        ngettext("in %(n)d second", "in %(n)d seconds", wait) % {"n": wait}
+        if wait < 90
+        else ngettext("in %(n)d minute", "in %(n)d minutes", minutes) % {"n": minutes}
+    )
+    response = render(request, "429.html", {"retry_after": wait, "retry_when": when}, status=429)
+    response["Retry-After"] = str(wait)
+    response["Cache-Control"] = "no-store"
     return response
+
+
+def throttle_login(view):
+    """Wraps a login view (the admin's): every attempt counts, per address and per account name.
+
+    Counted before the password is checked, atomically, so parallel guesses cannot slip past; the rates
+    mirror allauth's limits on the portal's own login (ACCOUNT_RATE_LIMITS).
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "POST":
+            account = request.POST.get("username", "").strip().lower()
+            digest = hashlib.sha256(account.encode()).hexdigest()[:32]
+            wait = hit(
+                request,
+                Limit("admin-login-address", "admin_login_address", by_address),
+                Limit("admin-login-account", "admin_login_account", keyed(digest)),
+            )
+            if wait:
+                return too_many_requests(request, wait)
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,4 +1,8 @@
+import time
+
 from django import forms
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
@@ -11,6 +15,7 @@ from roundtable import consent as wording
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
 from roundtable.services import photo_clean
 
+SHOWN_SALT = "roundtable.submit.shown"
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
 
 
@@ -62,6 +67,8 @@ class ResidentIssueForm(CleanTextMixin, forms.Form):
     )
     consent = forms.BooleanField(label=wording.WORDINGS[wording.CURRENT], required=False)
     photo = PhotoField()
+    # Time trap: when the form was shown, signed; a post sooner than SUBMIT_MIN_SECONDS is no person's.
+    shown = forms.CharField(required=False, widget=forms.HiddenInput)
     # Honeypot: hidden from people by CSS; bots fill it in.
     website = forms.CharField(
         label=_("Leave this empty"),
@@ -73,6 +80,21 @@ class ResidentIssueForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.village = village
         self.fields["group"].queryset = village.groups.all()
+        self.fields["shown"].initial = signing.dumps(time.time(), salt=SHOWN_SALT)
+
+    def sent_too_fast(self) -> bool:
+        """True when the form came back sooner than a person could fill it in, or with a forged stamp.
+
+        A post without the stamp (a form page from before this field existed) passes.
+        """
+        stamp = self.cleaned_data.get("shown", "")
+        if not stamp:
+            return False
+        try:
+            shown = float(signing.loads(stamp, salt=SHOWN_SALT, max_age=7 * 24 * 3600))
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return time.time() - shown < settings.SUBMIT_MIN_SECONDS
 
     def clean_raiser_mobile(self):
         return self.cleaned_data["raiser_mobile"].replace(" ", "").replace("-", "")
@@ -138,6 +160,7 @@ class CadreIssueForm(ResidentIssueForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["website"]
+        del self.fields["shown"]
         self.fields["raiser_mobile"].help_text = _("The resident gets a text when the matter moves on.")
 
 

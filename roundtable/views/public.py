@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from core.ratelimit import is_limited, record_hit, too_many_requests
+from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek, too_many_requests
 from roundtable import services, workflow
 from roundtable.forms import RatingForm, ResidentIssueForm, ResidentOpinionForm, TrackLookupForm, WithdrawForm
 from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate, Stage
@@ -16,9 +16,13 @@ from roundtable.selectors import progress_steps, public_issue_context
 from villages.models import Village
 from villages.selectors import default_township
 
-SUBMIT_LIMIT, SUBMIT_PERIOD = 5, 60
-LOOKUP_LIMIT, LOOKUP_PERIOD = 30, 60
-MISS_LIMIT, MISS_PERIOD = 10, 600
+# Rates in settings.RATE_LIMITS; see core/ratelimit.py for why per address is generous and the rest tight.
+SUBMIT_BY_ADDRESS = Limit("submit-address", "submit_address", by_address)
+SUBMIT_BY_BROWSER = Limit("submit-browser", "submit_browser", by_browser)
+LOOKUP_BY_ADDRESS = Limit("lookup-address", "lookup_address", by_address)
+LOOKUP_BY_BROWSER = Limit("lookup-browser", "lookup_browser", by_browser)
+MISS_BY_ADDRESS = Limit("miss-address", "miss_address", by_address)
+MISS_BY_BROWSER = Limit("miss-browser", "miss_browser", by_browser)
 
 
 def choose_village(request):
@@ -35,15 +39,24 @@ def submit(request, code):
     if request.method == "POST":
         # Counted before the form is even bound: a refused or invalid post costs its sender as much
         # as a stored one, and the photo is never decoded for a client over the limit.
-        if is_limited(request, "submit", limit=SUBMIT_LIMIT, period=SUBMIT_PERIOD):
-            return too_many_requests(request)
-        record_hit(request, "submit", period=SUBMIT_PERIOD)
+        wait = hit(
+            request,
+            SUBMIT_BY_ADDRESS,
+            SUBMIT_BY_BROWSER,
+            Limit("submit-village", "submit_village", keyed(village.code)),
+        )
+        if wait:
+            return too_many_requests(request, wait)
     form = ResidentIssueForm(request.POST or None, request.FILES or None, village=village)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:
             # A bot filled the honeypot: pretend success, store nothing.
             request.session["submitted_code"] = None
             return redirect("roundtable:submitted")
+        if form.sent_too_fast():
+            # The time trap: no person fills the form in this time. Shown again with everything kept.
+            form.add_error(None, _("Please check what you entered and send it again."))
+            return render(request, "roundtable/public/submit.html", {"village": village, "form": form})
         try:
             issue = services.issue_create(
                 village=village, channel=Issue.Channel.WEB, **form.issue_fields()
@@ -66,13 +79,16 @@ def submitted(request):
     return render(request, "roundtable/public/submitted.html", {"code": code})
 
 
-def _limited_lookup(request):
-    if is_limited(request, "lookup", limit=LOOKUP_LIMIT, period=LOOKUP_PERIOD) or is_limited(
-        request, "lookup-miss", limit=MISS_LIMIT, period=MISS_PERIOD
-    ):
-        return too_many_requests(request)
-    record_hit(request, "lookup", period=LOOKUP_PERIOD)
-    return None
+def _limited_lookup(request, code, *extra: Limit):
+    """A 429 response when this client has too many misses or look-ups, else None (the look-up counted)."""
+    wait = peek(request, MISS_BY_ADDRESS, MISS_BY_BROWSER) or hit(
+        request,
+        LOOKUP_BY_ADDRESS,
+        LOOKUP_BY_BROWSER,
+        Limit("lookup-code", "lookup_code", keyed(code.upper()[:20])),
+        *extra,
+    )
+    return too_many_requests(request, wait) if wait else None
 
 
 def _issue_by_code(request, code) -> Issue:
@@ -83,7 +99,7 @@ def _issue_by_code(request, code) -> Issue:
             Issue.objects.select_related("village", "group", "merged_into").filter(tracking_code=code).first()
         )
     if issue is None:
-        record_hit(request, "lookup-miss", period=MISS_PERIOD)
+        hit(request, MISS_BY_ADDRESS, MISS_BY_BROWSER)
         raise Http404
     return issue
 
@@ -100,7 +116,7 @@ def track_lookup(request):
 @never_cache
 def track(request, code):
     """/track/<code>/: where a matter stands, what was decided, how the work goes."""
-    if limited := _limited_lookup(request):
+    if limited := _limited_lookup(request, code):
         return limited
     issue = _issue_by_code(request, code)
     context = public_issue_context(issue)
@@ -122,7 +138,9 @@ def track(request, code):
 
 
 def _resident_action(request, code, form_class, action):
-    if limited := _limited_lookup(request):
+    # Opinions, withdrawals and ratings: tight per matter, whoever sends them.
+    per_matter = Limit("matter-action", "matter_action", keyed(code.upper()[:20]))
+    if limited := _limited_lookup(request, code, per_matter):
         return limited
     issue = _issue_by_code(request, code)
     form = form_class(request.POST)
@@ -178,7 +196,7 @@ def track_rate(request, code):
 
 def track_progress_photo(request, code, pk):
     """A progress photo is public evidence of the work; the resident's own photo is not shown here."""
-    if limited := _limited_lookup(request):
+    if limited := _limited_lookup(request, code):
         return limited
     issue = _issue_by_code(request, code)
     update = get_object_or_404(ProgressUpdate, issue=issue, pk=pk)
