@@ -122,7 +122,8 @@ def _check(request, limits, *, increment: bool) -> int | None:
         # Counting, the request that goes over the limit is refused; peeking, a limit already used up is.
         used_up = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
         if used_up:
-            wait = max(wait or 1, usage["time_left"], 1)
+            # The window's last second still belongs to it: the lockout ends one second after time_left.
+            wait = max(wait or 1, usage["time_left"] + 1)
     return wait
 
 
