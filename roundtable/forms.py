@@ -5,10 +5,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from core import clock
 from core.pending import pending_load, pending_save
 from core.text import CleanTextMixin
 from roundtable import consent as wording
@@ -300,7 +300,7 @@ class DecisionForm(VoteFields):
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
-        if due < timezone.localdate():
+        if due < clock.localdate():
             raise ValidationError(_("The due date cannot be in the past."))
         return due
 
@@ -364,7 +364,7 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < timezone.now():
+        if starts_at < clock.now():
             raise ValidationError(_("A meeting is scheduled in the future."))
         return starts_at
 
@@ -379,7 +379,7 @@ class MoveMeetingForm(CleanTextMixin, forms.Form):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < timezone.now():
+        if starts_at < clock.now():
             raise ValidationError(_("A meeting is scheduled in the future."))
         return starts_at
 

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.images import image_reencode
 from roundtable import consent as wording
 from roundtable import notify
@@ -72,7 +72,7 @@ def issue_create(
         raiser_name=raiser_name.strip(),
         raiser_mobile=raiser_mobile,
         is_anonymous=is_anonymous,
-        consent_at=timezone.now() if has_personal else None,
+        consent_at=clock.now() if has_personal else None,
         consent_version=wording.CURRENT if has_personal else "",
         created_by=created_by,
     )
@@ -129,7 +129,7 @@ def member_add(
         user=user,
         mobile=mobile,
         email=email,
-        joined=timezone.localdate(),
+        joined=clock.localdate(),
     )
     member.full_clean()
     member.save()
@@ -258,7 +258,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str]) -> Meeting:
         raise WorkflowError(_("A cancelled meeting has no attendance."))
     if meeting.is_locked:
         raise WorkflowError(_("The meeting's minutes are signed off and locked."))
-    if meeting.starts_at > timezone.now() + datetime.timedelta(hours=2):
+    if meeting.starts_at > clock.now() + datetime.timedelta(hours=2):
         raise WorkflowError(_("Attendance is recorded when the meeting sits, not in advance."))
     valid = set(Attendance.Status.values)
     rows = {a.member_id: a for a in meeting.attendance.all()}
@@ -271,7 +271,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str]) -> Meeting:
             row.save(update_fields=["status"])
     if meeting.state == Meeting.State.SCHEDULED:
         meeting.state = Meeting.State.HELD
-        meeting.held_at = timezone.now()
+        meeting.held_at = clock.now()
         meeting.save(update_fields=["state", "held_at"])
     return meeting
 
@@ -283,7 +283,7 @@ def attendance_confirm(*, meeting, member, coming: bool = True) -> Attendance:
     if meeting.state != Meeting.State.SCHEDULED:
         raise WorkflowError(_("Attendance can be confirmed only before the meeting."))
     row, _created = Attendance.objects.get_or_create(meeting=meeting, member=member)
-    row.confirmed_at = timezone.now() if coming else None
+    row.confirmed_at = clock.now() if coming else None
     row.save(update_fields=["confirmed_at"])
     return row
 
@@ -322,7 +322,7 @@ def meeting_sign_off(*, meeting, actor) -> Meeting:
         raise WorkflowError(
             _("Every issue on the agenda needs an outcome (resolution, deferral or not adopted).")
         )
-    meeting.signed_off_at = timezone.now()
+    meeting.signed_off_at = clock.now()
     meeting.signed_off_by = actor
     meeting.save(update_fields=["signed_off_at", "signed_off_by"])
     return meeting
@@ -344,7 +344,7 @@ def issue_erase_personal_data(*, issue, actor=None, reason: str) -> Issue:
     mobile = issue.raiser_mobile
     issue.raiser_name = ""
     issue.raiser_mobile = ""
-    issue.personal_data_erased_at = timezone.now()
+    issue.personal_data_erased_at = clock.now()
     if issue.photo:
         issue.photo.delete(save=False)
     issue.save(
@@ -374,7 +374,7 @@ def issues_purge_personal_data(*, now=None) -> int:
 
     Run by Celery beat (roundtable.purge_personal_data); returns how many matters were cleaned.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     cutoff = now - datetime.timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS)
     due = (
         Issue.objects.filter(stage__in=TERMINAL_STAGES, stage_entered_at__lt=cutoff)
