@@ -15,7 +15,7 @@ from core.tabular import Column, read_table, table_response
 
 COLUMNS = [Column("name", "name", required=True), Column("note", "note")]
 TRICKY = [
-    "=HYPERLINK(\"http://evil\")",
+    '=HYPERLINK("http://evil")',
     "+8613912345678",
     "-3 亩",
     "@SUM(A1)",

@@ -58,9 +58,7 @@ def submit(request, code):
             form.add_error(None, _("Please check what you entered and send it again."))
             return render(request, "roundtable/public/submit.html", {"village": village, "form": form})
         try:
-            issue = services.issue_create(
-                village=village, channel=Issue.Channel.WEB, **form.issue_fields()
-            )
+            issue = services.issue_create(village=village, channel=Issue.Channel.WEB, **form.issue_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
