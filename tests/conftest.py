@@ -1,5 +1,6 @@
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    """Each test counts its rate limits in a cache namespace of its own.
+
+    The database cache rolls back with each test; Redis (with REDIS_URL, as in CI) keeps its keys across
+    tests and xdist workers, so one test's submissions would use up the next one's limits.
+    """
+    default = settings.CACHES["default"]
+    if "redis" in default["BACKEND"].lower():
+        settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": f"t{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture
