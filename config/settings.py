@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "projects",
     "talent",
     "notifications",
+    "noticeboard",
     "portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -284,3 +285,7 @@ LOGGING = {
 
 # --- portal ---------------------------------------------------------------------------------
 PORTAL_NAME = _("Tongxin")
+
+# --- notice board ---------------------------------------------------------------------------
+# The public address printed in QR codes on posters (/v/<code>/submit/); set it to the portal's real host.
+PUBLIC_SITE_URL = env.str("PUBLIC_SITE_URL", default=NOTIFICATIONS_SITE_URL)

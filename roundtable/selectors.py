@@ -351,3 +351,37 @@ def supervision_queue(*, village):
         .select_related("group")
         .order_by("stage_entered_at")[:50]
     )
+
+
+def public_consultations(*, village):
+    """Step-2 matters of the village open for public opinions, soonest closing first. The page shows
+    their public summary only; the description and the raiser's data stay with the cadres."""
+    return (
+        Issue.objects.filter(
+            village=village,
+            stage=Stage.SOLICITING,
+            consultation_opened_at__isnull=False,
+            consultation_closes_on__gte=timezone.localdate(),
+        )
+        .only(
+            "pk",
+            "village_id",
+            "title",
+            "category",
+            "stage",
+            "consultation_summary",
+            "consultation_closes_on",
+            "consultation_opened_at",
+        )
+        .annotate(
+            published_count=Count("opinions", filter=Q(opinions__published_at__isnull=False)),
+        )
+        .order_by("consultation_closes_on", "pk")
+    )
+
+
+def published_public_opinions(*, issue):
+    """The public opinions a cadre chose to publish, with their replies (never the visitor's name)."""
+    return issue.opinions.filter(source=Opinion.Source.PUBLIC, published_at__isnull=False).order_by(
+        "published_at", "pk"
+    )

@@ -29,6 +29,7 @@ from roundtable.forms import (
     VoteFields,
 )
 from roundtable.models import AgendaItem, Stage
+from roundtable.views.consult import consultation_context
 from villages.permissions import access_village_for_workspace, can_manage_village
 
 PAGE_SIZE = 25
@@ -174,6 +175,8 @@ def issue_detail(request, code, pk):
             "manage": perms.can_manage_issue(request.user, issue),
         }
     )
+    bound = getattr(request, "consultation_form", None)
+    context.update(consultation_context(request.user, issue, form=bound))
     return render(request, "roundtable/work/issue_detail.html", context)
 
 
@@ -275,6 +278,7 @@ def issue_act(request, code, pk, move):
             "similar": [],
         }
     )
+    context.update(consultation_context(request.user, issue))
     return render(request, "roundtable/work/issue_detail.html", context, status=400 if form.errors else 409)
 
 
