@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from config.ratelimit import is_limited, record_hit, too_many_requests
+from core.ratelimit import is_limited, record_hit, too_many_requests
 from noticeboard import posters, selectors, services
 from noticeboard.forms import SuggestionForm
 from noticeboard.models import BriefingAttachment

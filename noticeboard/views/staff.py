@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import access_village
 from accounts.selectors import scope_for
 from noticeboard import selectors, services
 from noticeboard.forms import BriefingForm, ReplyForm
@@ -21,13 +22,12 @@ from noticeboard.permissions import (
     can_write_briefings,
 )
 from villages.models import Township
-from villages.permissions import access_village_for_workspace
 
 
 def _place(request, code):
     """(village, township) the staff page is about: a village by code, or the official's township."""
     if code is not None:
-        village = access_village_for_workspace(request.user, code)
+        village = access_village(request.user, code)
         if not can_write_briefings(request.user, village=village):
             raise Http404
         return village, village.township
@@ -185,7 +185,7 @@ def briefing_act(request, pk, action, code=None):
 
 
 def _moderation_village(request, code):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     if not can_moderate_suggestions(request.user, village):
         raise Http404
     return village

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from config.ratelimit import is_limited, record_hit, too_many_requests
+from accounts.permissions import access_village
+from core.ratelimit import is_limited, record_hit, too_many_requests
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
 from roundtable.forms import ConsultationForm, OpinionReplyForm, PublicOpinionForm
 from roundtable.models import Opinion, Stage
 from villages.models import Village
-from villages.permissions import access_village_for_workspace
 
 OPINION_LIMIT, OPINION_PERIOD = 5, 60
 
@@ -89,7 +89,7 @@ def consultation_context(user, issue, *, form=None) -> dict:
 @require_POST
 def issue_consultation(request, code, pk):
     """A cadre opens (or extends) a step-2 matter for public opinions."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     if not perms.can_manage_issue(request.user, issue):
         raise Http404
@@ -120,7 +120,7 @@ def issue_consultation(request, code, pk):
 @require_POST
 def opinion_publish(request, code, pk, opinion_pk):
     """A cadre publishes a visitor's opinion (never the name) with an optional reply, or takes it down."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     if not perms.can_manage_issue(request.user, issue):
         raise Http404
