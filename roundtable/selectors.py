@@ -282,6 +282,9 @@ def member_meetings(*, user):
     )
 
 
+IN_PROGRESS_SHOWN = 50
+
+
 def public_village_context(*, village) -> dict:
     """The village's public page: its roundtables, recent public decisions and work in progress."""
     decisions = (
@@ -289,10 +292,11 @@ def public_village_context(*, village) -> dict:
         .select_related("issue", "meeting__roundtable")
         .order_by("-created_at")[:10]
     )
+    # The list and its count come from one queryset, so the page never says 7 over a list of 3.
     in_progress = (
         Issue.objects.filter(village=village, stage__in=[Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING])
         .annotate(last_percent=_last_percent())
-        .order_by("-stage_entered_at")[:10]
+        .order_by("-stage_entered_at")
     )
     stage_counts = dict(
         Issue.objects.filter(village=village).values_list("stage").annotate(n=Count("pk")).order_by()
@@ -305,7 +309,8 @@ def public_village_context(*, village) -> dict:
             .order_by("group__order", "name")
         ),
         "decisions": list(decisions),
-        "in_progress": list(in_progress),
+        "in_progress": list(in_progress[:IN_PROGRESS_SHOWN]),
+        "in_progress_count": in_progress.count(),
         "stage_counts": stage_counts,
         "closed_count": stage_counts.get(Stage.CLOSED, 0),
         "open_count": sum(n for s, n in stage_counts.items() if s in OPEN_STAGES),
