@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Briefing(models.Model):
@@ -103,7 +104,7 @@ class Suggestion(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting moderation")
-        APPROVED = "approved", _("approved")
+        APPROVED = "approved", pgettext_lazy("suggestion", "approved")
         REJECTED = "rejected", _("not published")
 
     village = models.ForeignKey(
@@ -119,7 +120,7 @@ class Suggestion(models.Model):
     )
     text = models.TextField(_("suggestion"), max_length=3000)
     name = models.CharField(
-        _("name"), max_length=50, blank=True, help_text=_("Shown to the village's cadres only.")
+        _("visitor's name"), max_length=50, blank=True, help_text=_("Shown to the village's cadres only.")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     moderated_by = models.ForeignKey(

@@ -4,7 +4,7 @@ import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Membership
 from noticeboard.models import Briefing, Suggestion
@@ -62,10 +62,10 @@ def suggestion_counts(*, villages) -> dict[int, dict[str, int]]:
 # --- the decisions board ------------------------------------------------------------------------
 
 BOARD_STATUSES = {
-    "to_start": (_("to be started"), [Stage.DECIDED]),
-    "in_progress": (_("in progress"), [Stage.EXECUTING]),
-    "supervising": (_("under supervision"), [Stage.SUPERVISING]),
-    "done": (_("done"), [Stage.CLOSED]),
+    "to_start": (pgettext_lazy("decision", "to be started"), [Stage.DECIDED]),
+    "in_progress": (pgettext_lazy("decision", "in progress"), [Stage.EXECUTING]),
+    "supervising": (pgettext_lazy("decision", "under supervision"), [Stage.SUPERVISING]),
+    "done": (pgettext_lazy("decision", "done"), [Stage.CLOSED]),
 }
 BOARD_FILTERS = [*BOARD_STATUSES, "overdue"]
 ROLE_ORDER = [

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from accounts.models import Membership
@@ -14,6 +15,14 @@ from noticeboard import services
 from noticeboard.models import Briefing, BriefingAttachment
 from tests.factories import make_user
 from tests.factories_noticeboard import BriefingFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service errors are matched in English (pages are checked in Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -3,11 +3,19 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from noticeboard import services
 from noticeboard.models import Suggestion
 from noticeboard.selectors import suggestion_counts
 from tests.factories_noticeboard import BriefingFactory, SuggestionFactory
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service errors are matched in English (pages are checked in Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def _post(client, village, text="建议在村口增设路灯", **extra):

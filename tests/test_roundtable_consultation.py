@@ -6,11 +6,19 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from roundtable import services, workflow
 from roundtable.models import Opinion, Stage
 from tests.roundtable_helpers import make_roundtable, raise_issue, schedule
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service errors are matched in English (pages are checked in Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 SUMMARY = "第三组村道拓宽方案：拟占用两户菜地各约十平方米，征求村民意见。"
 
