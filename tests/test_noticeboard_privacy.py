@@ -2,13 +2,10 @@
 no raiser's or visitor's name and no internal note; the village page's counts equal the lists they
 summarise; the demo holds the source's figures."""
 
-import os
 import re
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlparse
 
-import pytest
-from django.core.management import call_command
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -22,11 +19,6 @@ from villages.models import Village
 
 PRIVATE_PREFIXES = ("/work/", "/accounts/", "/admin/", "/i18n/", "/static/", "/media/")
 MAX_PAGES = 4000
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 class _Links(HTMLParser):
