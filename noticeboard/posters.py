@@ -28,7 +28,7 @@ def qr_svg(url: str) -> str:
     """An inline SVG of the QR code (dark modules only, scales to any print size)."""
     out = io.BytesIO()
     segno.make(url, error="m").save(
-        out, kind="svg", scale=8, border=4, xmldecl=False, svgns=True, svgclass="qr"
+        out, kind="svg", border=4, xmldecl=False, svgns=True, svgclass="qr", omitsize=True
     )
     return out.getvalue().decode()
 
