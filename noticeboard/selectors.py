@@ -4,11 +4,12 @@ import datetime
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Membership
 from noticeboard.models import Briefing, Suggestion
-from roundtable.models import ProgressUpdate, Resolution, Satisfaction, Stage
+from roundtable.models import Meeting, ProgressUpdate, Resolution, Satisfaction, Stage
 from roundtable.selectors import public_consultations
 
 
@@ -68,6 +69,7 @@ BOARD_STATUSES = {
     "done": (pgettext_lazy("decision", "done"), [Stage.CLOSED]),
 }
 BOARD_FILTERS = [*BOARD_STATUSES, "overdue"]
+BOARD_LABELS = {**{key: label for key, (label, _stages) in BOARD_STATUSES.items()}, "overdue": _("overdue")}
 ROLE_ORDER = [
     Membership.Role.CADRE,
     Membership.Role.SUPERVISOR,
@@ -180,12 +182,21 @@ def village_noticeboard(*, village) -> dict:
     """The village page's notice-board sections; every count is the length of the list it links to."""
     consultations = list(public_consultations(village=village))
     briefings = public_briefings(township=village.township, village=village)
+    counts = decision_counts(village=village)
     return {
         "consultations": consultations,
         "consultation_count": len(consultations),
         "latest_briefings": list(briefings[:3]),
+        "upcoming_meetings": list(
+            Meeting.objects.filter(
+                roundtable__village=village, state=Meeting.State.SCHEDULED, starts_at__gte=timezone.now()
+            )
+            .select_related("roundtable")
+            .order_by("starts_at")[:5]
+        ),
         "briefing_count": briefings.count(),
-        "decision_counts": decision_counts(village=village),
+        "decision_counts": counts,
+        "decision_filters": [(key, BOARD_LABELS[key], counts[key]) for key in BOARD_FILTERS],
         "suggestion_counts": suggestion_counts(villages=[village]).get(
             village.pk, {"received": 0, "approved": 0, "replied": 0}
         ),
