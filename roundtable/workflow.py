@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import clock
 from roundtable import notify
 from roundtable.models import (
     AgendaItem,
@@ -93,7 +94,7 @@ def _require_move(issue: Issue, move: str) -> str:
 
 def stage_due_at(issue: Issue, stage: str, *, now=None, due_date: datetime.date | None = None):
     """When the stage's time limit ends (township settings; step 5 by the resolution's due date)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     township = issue.village.township
     days = {
         Stage.RAISED: township.limit_raised_days,
@@ -154,7 +155,7 @@ def _move(
     note_public=True,
 ) -> TimelineEntry:
     source = issue.stage
-    now = timezone.now()
+    now = clock.now()
     issue.stage = target
     issue.stage_entered_at = now
     issue.stage_due_at = stage_due_at(issue, target, now=now, due_date=due_date)
@@ -303,11 +304,11 @@ def issue_open_consultation(*, issue: Issue, actor, summary: str, closes_on: dat
     if issue.stage != Stage.SOLICITING:
         raise WorkflowError(_("Only an issue in step 2 can be opened for public opinions."))
     summary = _need(summary, _("Write a public summary: what the matter is, without names or numbers."))
-    if closes_on is None or closes_on < timezone.localdate():
+    if closes_on is None or closes_on < clock.localdate():
         raise WorkflowError(_("Give a closing date that is not in the past."))
     issue.consultation_summary = summary
     issue.consultation_closes_on = closes_on
-    issue.consultation_opened_at = issue.consultation_opened_at or timezone.now()
+    issue.consultation_opened_at = issue.consultation_opened_at or clock.now()
     issue.save(
         update_fields=[
             "consultation_summary",
@@ -463,7 +464,7 @@ def issue_decide(
         )
     if responsible is None:
         raise WorkflowError(_("Name the person responsible for carrying it out."))
-    if due_date is None or due_date < timezone.localdate():
+    if due_date is None or due_date < clock.localdate():
         raise WorkflowError(_("Give a due date that is not in the past."))
     resolution = Resolution.objects.create(
         meeting=item.meeting,
@@ -672,10 +673,10 @@ def issue_send_back(*, issue: Issue, supervisor, reason: str, note_public: bool 
         issue=issue, supervisor=supervisor, verdict=SupervisionVerdict.Verdict.SEND_BACK, reason=reason
     )
     resolution = _latest_resolution(issue)
-    due = resolution.due_date if resolution and resolution.due_date >= timezone.localdate() else None
+    due = resolution.due_date if resolution and resolution.due_date >= clock.localdate() else None
     _move(issue, target=target, actor=supervisor, note=reason, due_date=due, note_public=note_public)
     if due is None:
-        issue.stage_due_at = timezone.now() + datetime.timedelta(
+        issue.stage_due_at = clock.now() + datetime.timedelta(
             days=issue.village.township.limit_supervising_days
         )
         issue.save(update_fields=["stage_due_at", "updated_at"])
@@ -722,7 +723,7 @@ def issue_escalate(*, issue: Issue, actor, note: str) -> Issue:
     if not issue.is_open:
         raise WorkflowError(_("Only an open issue can be escalated."))
     note = _need(note, _("Say why the issue is escalated."))
-    issue.escalated_at = timezone.now()
+    issue.escalated_at = clock.now()
     issue.save(update_fields=["escalated_at", "updated_at"])
     _log(issue, kind=TimelineEntry.Kind.ESCALATION, actor=actor, note=note, public=False)
     return issue

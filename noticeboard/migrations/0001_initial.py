@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('roundtable', '0003_public_consultation_and_notes'),
+        ('roundtable', '0004_public_consultation_and_notes'),
         ('villages', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

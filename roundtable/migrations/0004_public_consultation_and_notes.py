@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('roundtable', '0002_trigram'),
+        ('roundtable', '0003_model_defaults_from_core_clock'),
     ]
 
     operations = [
