@@ -233,9 +233,7 @@ def _run(move, issue, user, d):
     if move == "confirm":
         return workflow.issue_confirm(issue=issue, supervisor=user, note=d["note"], note_public=public)
     if move == "send_back":
-        return workflow.issue_send_back(
-            issue=issue, supervisor=user, reason=d["reason"], note_public=public
-        )
+        return workflow.issue_send_back(issue=issue, supervisor=user, reason=d["reason"], note_public=public)
     if move == "comment":
         return workflow.issue_comment(issue=issue, actor=user, note=d["note"], public=d["public"])
     if move == "escalate":
