@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.portal",
+                "talent.context_processors.talent_access",
             ],
         },
     },
