@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "projects",
     "talent",
     "notifications",
+    "noticeboard",
     "portal",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -136,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.portal",
+                "talent.context_processors.talent_access",
             ],
         },
     },
@@ -367,6 +369,10 @@ RATE_LIMITS = {
     "miss_address": env.str("TONGXIN_RATE_MISS_ADDRESS", default="60/10m"),
     "miss_browser": env.str("TONGXIN_RATE_MISS_BROWSER", default="10/10m"),
     "matter_action": env.str("TONGXIN_RATE_MATTER_ACTION", default="10/10m"),
+    "opinion_address": env.str("TONGXIN_RATE_OPINION_ADDRESS", default="40/10m"),
+    "opinion_browser": env.str("TONGXIN_RATE_OPINION_BROWSER", default="5/m"),
+    "suggestion_address": env.str("TONGXIN_RATE_SUGGESTION_ADDRESS", default="40/10m"),
+    "suggestion_browser": env.str("TONGXIN_RATE_SUGGESTION_BROWSER", default="5/m"),
     "admin_login_address": env.str("TONGXIN_RATE_ADMIN_LOGIN_ADDRESS", default="20/m"),
     "admin_login_account": env.str("TONGXIN_RATE_ADMIN_LOGIN_ACCOUNT", default="5/5m"),
 }
@@ -380,3 +386,7 @@ PERSONAL_DATA_RETENTION_DAYS = env.int("TONGXIN_PERSONAL_DATA_RETENTION_DAYS", d
 
 # --- portal ---------------------------------------------------------------------------------
 PORTAL_NAME = _("Tongxin")
+
+# --- notice board ---------------------------------------------------------------------------
+# The public address printed in QR codes on posters (/v/<code>/submit/); set it to the portal's real host.
+PUBLIC_SITE_URL = env.str("PUBLIC_SITE_URL", default=NOTIFICATIONS_SITE_URL)

@@ -14,7 +14,7 @@ def encrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roundtable", "0003_model_defaults_from_core_clock"),
+        ("roundtable", "0004_public_consultation_and_notes"),
     ]
 
     operations = [
