@@ -95,7 +95,9 @@ def _crawl(client) -> dict[str, str]:
         if url in pages or url.startswith(PRIVATE_PREFIXES) or urlparse(url).netloc:
             continue
         n += 1
-        # a different address per request: the tracking pages' rate limit is per address
+        # a different visitor per request (address and browser): the tracking pages' rate limits are per
+        # address and per browser (its CSRF cookie, issue 9)
+        client.cookies.clear()
         response = client.get(url, REMOTE_ADDR=f"10.{n // 65000}.{n // 250 % 250}.{n % 250}")
         if response.status_code in (301, 302):
             continue
