@@ -44,3 +44,9 @@ def test_demo_refused_to_a_transactional_test():
     item = SimpleNamespace(fixturenames=["demo", "live_server"], get_closest_marker=lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="cannot share the session's demo"):
         pytest_runtest_setup(item)
+
+
+def test_demo_server_refused_to_a_database_test():
+    item = SimpleNamespace(fixturenames=["demo_server", "db"], get_closest_marker=lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="asks for no database of its own"):
+        pytest_runtest_setup(item)
