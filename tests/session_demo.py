@@ -15,8 +15,8 @@ doing it for every test that reads it was most of the suite's time. Now:
   for real (the flush after the test removes it again).
 - Browser tests that only read the demo (signing in is allowed: a session row harms nobody) ask for
   ``demo_server``: a live server over the demo, committed once for all of them and flushed at the end of
-  the session. They ask for no database access of their own, so pytest-django runs them after every
-  database test and flushes nothing between them.
+  the session. They ask for no database access of their own (so nothing is flushed between them) and run
+  last, after every test that expects an empty database.
 - If ``demo`` tests are not contiguous (a ``-k`` selection, or xdist spreading them over workers), the next
   one opens the outer transaction again and re-seeds: slower, never wrong. ``DEMO.seeds`` counts how often
   that happened in this process.
@@ -83,18 +83,24 @@ class _DemoTransaction:
 DEMO = _DemoTransaction()
 
 
+def uses_demo_server(item) -> bool:
+    return "demo_server" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    # After pytest-django's own ordering (plain database tests, then transactional ones, then the rest);
-    # the sort is stable, so only the demo tests move, to the front.
-    items.sort(key=lambda item: not in_demo_group(item))
+    # After pytest-django's ordering (plain database tests, then transactional ones, then the rest) and
+    # pytest's own grouping of the tests that share a parametrized fixture (all the Chromium tests sit
+    # together, among the transactional ones). The sort is stable: only the demo tests move, to the
+    # front, and the demo_server tests to the very end, after every test that expects an empty database.
+    items.sort(key=lambda item: 0 if in_demo_group(item) else 2 if uses_demo_server(item) else 1)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     if "demo" in getattr(item, "fixturenames", ()) and _transactional(item):
         pytest.fail("a transactional test cannot share the session's demo: ask for demo_committed instead")
-    if "demo_server" in getattr(item, "fixturenames", ()) and _uses_db(item):
+    if uses_demo_server(item) and _uses_db(item):
         pytest.fail("a demo_server test asks for no database of its own: its flush would empty the demo")
     # A demo test after other tests (only when the demo tests are not contiguous): open the outer
     # transaction again before any of the test's fixtures start its own.
