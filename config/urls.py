@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from config.health import healthz
+from core.metrics import metrics
 from villages import views as village_views
 
 admin.site.site_header = "同心 Tongxin"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("talent.urls")),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
