@@ -290,7 +290,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-overdue": {"task": "notifications.sweep_overdue", "schedule": 300.0},
     "notifications-sweep-digest": {"task": "notifications.sweep_digest", "schedule": 900.0},
     # Proves to /healthz that beat schedules and a worker runs what it schedules.
-    "core-heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    "core-heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": float(env.int("DJANGO_BEAT_HEARTBEAT_SECONDS", default=60)),
+    },
 }
 
 # --- notifications --------------------------------------------------------------------------
@@ -339,6 +342,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- operations -----------------------------------------------------------------------------
+# Where `manage.py backup` writes its sets (copy them off the machine: see the README).
+BACKUP_DIR = Path(env.str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "backups")))
 # Addresses of the reverse proxies in front of the portal (nginx): from these, the client's address is read
 # from X-Forwarded-For (core.middleware), so rate limits, allauth and the logs see the resident, not nginx.
 TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import villages_for
+from core.db import reads_from_replica
 from projects import imports, selectors, services
 from projects.forms import (
     CooperativeFilter,
@@ -161,6 +162,7 @@ def project_columns() -> list[Column]:
 
 
 @login_required
+@reads_from_replica
 def project_export(request, fmt, code=None):
     """The filtered project list as CSV or XLSX, with totals and every source's amounts."""
     _check_format(fmt)
@@ -441,6 +443,7 @@ def partner_list(request):
 
 
 @login_required
+@reads_from_replica
 def partner_export(request, fmt):
     _check_format(fmt)
     return table_response(
@@ -607,6 +610,7 @@ def entry_list(request, kind, code=None):
 
 
 @login_required
+@reads_from_replica
 def entry_export(request, kind, fmt, code=None):
     if kind not in ENTRY_KINDS:
         raise Http404
@@ -742,6 +746,7 @@ def income_overview(request):
 
 
 @login_required
+@reads_from_replica
 def income_export(request, fmt):
     _check_format(fmt)
     _village, villages = _scope(request, None)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from core.db import reads_from_replica
 from projects.forms import apply_errors
 from projects.tabular import FORMATS, Column, table_response
 from projects.views import _export_query, _page, import_preview, import_upload
@@ -120,6 +121,7 @@ TALENT_EXPORT_ONLY = [
 
 
 @login_required
+@reads_from_replica
 def talent_export(request, fmt, code=None):
     if fmt not in FORMATS:
         raise Http404
