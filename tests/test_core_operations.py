@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core import backup
 from core.cache import ResilientRedisCache, _ResilientClient
-from core.db import replica_reads
+from core.db import replica_reads, replica_reads_wanted
 from core.logging import JsonFormatter, RequestIdFilter
 from core.models import Heartbeat
 from core.routers import ReplicaRouter
@@ -61,31 +61,34 @@ def test_router_writes_and_migrates_on_the_primary_only():
     assert router.allow_migrate("replica", "projects") is False
 
 
-def test_exports_ask_for_replica_reads(client, official, monkeypatch):
-    seen = []
-    original = ReplicaRouter.db_for_read
+class RecordingRouter:
+    """Notes the models read (in a replica block or not); everything reads from the one test database."""
 
-    def spy(self, model, **hints):
-        from core.db import replica_reads_wanted
+    seen: list
 
-        seen.append((model._meta.label, replica_reads_wanted()))
-        return original(self, model, **hints)
+    def db_for_read(self, model, **hints):
+        self.seen.append((model._meta.label, replica_reads_wanted()))
+        return "default"
 
-    monkeypatch.setattr(ReplicaRouter, "db_for_read", spy)
+
+def test_exports_read_from_the_replica(client, official, village, monkeypatch):
+    from django.db import router
+
+    recorder = RecordingRouter()
+    recorder.seen = []
+    monkeypatch.setattr(router, "routers", [recorder])
     client.force_login(official)
-    from django.test import override_settings
-
-    with override_settings(DATABASE_ROUTERS=["core.routers.ReplicaRouter"]):
-        from django.db import router
-
-        router.routers = [ReplicaRouter()]
-        try:
-            assert client.get("/work/projects/export.csv").status_code == 200
-            assert client.get("/work/talent/export.csv").status_code == 200
-        finally:
-            del router.routers
-    assert ("projects.Project", True) in seen
-    assert ("talent.Talent", True) in seen
+    assert client.get("/work/projects/export.csv").status_code == 200
+    assert client.get("/work/talent/export.csv").status_code == 200
+    assert client.get("/work/income/export.csv").status_code == 200
+    assert ("projects.Project", True) in recorder.seen
+    assert ("talent.Talent", True) in recorder.seen
+    assert ("projects.CollectiveIncome", True) in recorder.seen
+    # The pages around them do not.
+    recorder.seen.clear()
+    assert client.get("/work/projects/").status_code == 200
+    assert ("projects.Project", False) in recorder.seen
+    assert ("projects.Project", True) not in recorder.seen
 
 
 # --- /healthz -----------------------------------------------------------------------------------------
@@ -355,11 +358,10 @@ def test_backup_verify_refuses_a_folder_without_manifest(tmp_path):
         backup.backup_verify(tmp_path)
 
 
-def test_restore_refuses_a_database_that_is_not_empty(db, tmp_path, monkeypatch):
+def test_restore_refuses_a_database_that_is_not_empty(db, tmp_path):
     _fake_set(tmp_path)
     from django.db import connection
 
-    monkeypatch.setattr(backup, "connections", {"default": connection})
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     manifest["database"]["vendor"] = connection.vendor
     (tmp_path / "manifest.json").write_text(json.dumps(manifest))
@@ -393,3 +395,59 @@ def test_nginx_site_passes_nginx_t(tmp_path, name):
         ["nginx", "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_restore_refuses_media_storage_that_is_not_empty(db, tmp_path, settings, monkeypatch):
+    (tmp_path / "set").mkdir()
+    _fake_set(tmp_path / "set")
+    media = tmp_path / "media"
+    (media / "issues").mkdir(parents=True)
+    (media / "issues" / "old.jpg").write_bytes(b"old")
+    settings.MEDIA_ROOT = media
+    from django.db import connection
+
+    manifest = json.loads((tmp_path / "set" / "manifest.json").read_text())
+    manifest["database"]["vendor"] = connection.vendor
+    (tmp_path / "set" / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(backup, "_database_is_empty", lambda: True)
+    with pytest.raises(backup.BackupError, match="the media storage is not empty"):
+        backup.backup_restore(path=tmp_path / "set")
+
+
+def test_restore_refuses_a_set_of_another_database_vendor(db, tmp_path):
+    from django.db import connection
+
+    _fake_set(tmp_path)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["database"]["vendor"] = "oracle"
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(backup.BackupError, match=f"holds a oracle database, this one is {connection.vendor}"):
+        backup.backup_restore(path=tmp_path)
+
+
+def test_healthz_beat_check_off_when_max_silence_is_zero(client, db, celery_mode):
+    celery_mode.HEALTHZ_BEAT_MAX_SILENCE = 0
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["beat"]["state"] == "never"
+
+
+def test_not_found_log_line_carries_the_request_id(client, db):
+    lines = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            lines.append(self.format(record))
+
+    handler = Capture()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        assert client.get("/no/such/page/", HTTP_X_REQUEST_ID="req-404").status_code == 404
+    finally:
+        logger.removeHandler(handler)
+    entry = json.loads(lines[-1])
+    assert entry["request_id"] == "req-404"
+    assert entry["status_code"] == 404
