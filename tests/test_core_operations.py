@@ -373,7 +373,7 @@ def test_restore_refuses_a_database_that_is_not_empty(db, tmp_path):
 
 
 def test_nginx_body_limit_matches_the_portals_upload_limits(settings):
-    from projects.tabular import MAX_IMPORT_BYTES
+    from core.tabular import MAX_IMPORT_BYTES
     from roundtable.services import MAX_PHOTO_BYTES
 
     for name in ("tongxin-http.conf", "tongxin-https.conf"):
