@@ -451,3 +451,31 @@ def test_not_found_log_line_carries_the_request_id(client, db):
     entry = json.loads(lines[-1])
     assert entry["request_id"] == "req-404"
     assert entry["status_code"] == 404
+
+
+# Read by the settings but meant for development and tests only, so not in the server's environment file.
+NOT_FOR_SERVERS = {"DJANGO_SECRET_KEY_FILE", "NOTIFICATIONS_CLOCK_FILE"}
+
+
+def test_env_example_lists_every_setting_the_portal_reads():
+    import re
+
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env\.\w+\(\s*"([A-Z0-9_]+)"', settings_source)) - NOT_FOR_SERVERS
+    example = (DEPLOY / "tongxin.env.example").read_text()
+    listed = set(re.findall(r"^([A-Z0-9_]+)=", example, flags=re.MULTILINE))
+    assert "DJANGO_S3_BUCKET" in read and "DATABASE_REPLICA_URL" in read
+    assert sorted(read - listed) == []
+
+
+def test_gunicorn_config_reads_its_settings_from_the_env_example():
+    import re
+
+    config = (DEPLOY / "gunicorn.conf.py").read_text()
+    example = (DEPLOY / "tongxin.env.example").read_text()
+    read = set(re.findall(r'os\.environ\.get\("(GUNICORN_[A-Z_]+)"', config)) - {
+        "GUNICORN_PIDFILE",
+        "GUNICORN_ACCESSLOG",
+        "GUNICORN_PROC_NAME",
+    }
+    assert read and all(f"\n{name}=" in example for name in read)

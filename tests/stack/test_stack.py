@@ -105,6 +105,17 @@ def test_two_nodes_share_sessions_uploads_and_rate_limits(stack, site, primary):
     assert (names[tracked.upstream], tracked.status) == ("b", 200)
     assert "村口路灯坏了" in tracked.text
 
+    # nginx serves the hashed static files itself, compressed and cached for a year.
+    css = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', tracked.text).group(1)
+    static = resident.request("GET", css, headers={"Accept-Encoding": "gzip"})
+    assert static.status == 200
+    assert (
+        "immutable" in static.headers["cache-control"]
+        and "max-age=31536000" in static.headers["cache-control"]
+    )
+    assert static.headers.get("content-encoding") == "gzip"
+    assert "x-request-id" not in static.headers  # not a request to the portal
+
     # A cadre signs in on node a and acts on node b, where the photo uploaded on a is served too.
     cadre = Browser(nginx.url)
     sign_in(cadre, names, "a", CADRE)
