@@ -52,6 +52,7 @@ test-stack: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint .
 
 format: install-dev
 	$(BIN)/ruff check --fix .
