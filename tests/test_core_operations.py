@@ -479,3 +479,26 @@ def test_gunicorn_config_reads_its_settings_from_the_env_example():
         "GUNICORN_PROC_NAME",
     }
     assert read and all(f"\n{name}=" in example for name in read)
+
+
+@pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is not installed")
+def test_systemd_units_pass_systemd_analyze_verify(tmp_path):
+    """The units as installed (code in /srv/tongxin/app), pointed at this checkout and the current user."""
+    import getpass
+
+    names = []
+    for unit in sorted((DEPLOY / "systemd").iterdir()):
+        text = unit.read_text().replace("/srv/tongxin/app", str(ROOT))
+        user = getpass.getuser()
+        text = text.replace("User=tongxin", f"User={user}").replace("Group=tongxin", f"Group={user}")
+        (tmp_path / unit.name).write_text(text)
+        names.append(f"./{unit.name}")
+    assert {"./tongxin-web.service", "./tongxin-worker.service", "./tongxin-beat.service"} <= set(names)
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *names],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
