@@ -412,10 +412,8 @@ def render_nginx(
         cert, key = _self_signed(base)
         text = text.replace("/etc/ssl/tongxin/fullchain.pem", str(cert))
         text = text.replace("/etc/ssl/tongxin/privkey.pem", str(key))
-    text = text.replace(
-        "    location / {\n        include",
-        "    location / {\n        add_header X-Upstream $upstream_addr always;\n        include",
-    )
+    proxy = f"        include {DEPLOY / 'nginx' / 'proxy.conf'};"
+    text = text.replace(proxy, f"        add_header X-Upstream $upstream_addr always;\n{proxy}")
     site_file = base / f"site-{site}"
     site_file.write_text(text)
     for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):

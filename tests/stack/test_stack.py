@@ -68,7 +68,7 @@ def sign_in(browser, names, node, email):
     return response
 
 
-def test_two_nodes_share_sessions_uploads_and_rate_limits(stack, site, primary):
+def test_two_nodes_share_sessions_uploads_rate_limits_and_metrics(stack, site, primary):
     nginx, _a, _b, names, redis_port, _env = two_nodes_behind_nginx(stack, site)
     db = site["db"]
 
@@ -151,6 +151,28 @@ def test_two_nodes_share_sessions_uploads_and_rate_limits(stack, site, primary):
     assert any("lookup-miss" in key for key in keys)
     # Sessions live in Redis too (written through to the database).
     assert run(["redis-cli", "-p", str(redis_port), "--scan", "--pattern", "*session*"]).stdout.strip()
+
+    # Prometheus: each node counts its own requests, summed over its gunicorn workers.
+    browser = Browser(nginx.url)
+    pattern = re.compile(r'tongxin_http_requests_total\{method="GET",status="200",view="healthz"\} ([0-9.]+)')
+
+    def scrape_both():
+        counts = {}
+        for _ in range(2):
+            scraped = browser.get("/metrics")
+            assert scraped.status == 200
+            assert "tongxin_outbox_due" in scraped.text
+            counts[names[scraped.upstream]] = float(pattern.search(scraped.text).group(1))
+        return counts
+
+    before = scrape_both()
+    for _ in range(6):
+        assert browser.get("/healthz").status == 200
+    after = scrape_both()
+    assert {node: after[node] - before[node] for node in ("a", "b")} == {"a": 3.0, "b": 3.0}
+    # A client that is not on the allowed list gets a 404, whatever it claims in X-Forwarded-For.
+    outsider = browser.request("GET", "/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert outsider.status == 404
 
 
 def _log_since(cluster: PgCluster, offset: int, db: str) -> str:
