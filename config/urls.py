@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("roundtable.urls")),
     path("", include("projects.urls")),
     path("", include("talent.urls")),
+    path("", include("noticeboard.urls")),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
