@@ -2,8 +2,9 @@
 
 The counters are django-ratelimit's fixed windows on the default cache: Redis (atomic INCR) when
 ``REDIS_URL`` is set, else the database cache with an atomic increment (``core.dbcache``), so concurrent
-requests cannot slip past a limit. The client's address comes from ``X-Forwarded-For`` only when the
-request arrives from one of ``TRUSTED_PROXIES`` (``DJANGO_TRUSTED_PROXIES``), read from the right.
+requests cannot slip past a limit. The client's address is REMOTE_ADDR, which behind nginx
+``core.middleware.ProxiedClientMiddleware`` has set from ``X-Forwarded-For``, believed only from
+``TRUSTED_PROXIES`` (``DJANGO_TRUSTED_PROXIES``) and read from the right.
 
 Several residents often share one address (the village Wi-Fi at a roundtable meeting, a carrier's NAT),
 so limits per address are generous and the tight ones follow a browser (its CSRF cookie, which every
@@ -26,40 +27,10 @@ from django_ratelimit.core import get_usage
 logger = logging.getLogger(__name__)
 
 
-def _in_networks(address: str, networks) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for network in networks:
-        try:
-            if ip in ipaddress.ip_network(str(network).strip(), strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 def client_ip(request) -> str:
-    """The client's address: REMOTE_ADDR, or behind trusted proxies the last untrusted X-Forwarded-For hop.
-
-    The header is read from the right: each trusted proxy appended the address it saw, so the first
-    address that is not a trusted proxy is the client. Anything further left was written by the client
-    and may be forged; a header from an untrusted peer is ignored altogether.
-    """
-    remote = request.META.get("REMOTE_ADDR", "") or ""
-    trusted = getattr(settings, "TRUSTED_PROXIES", [])
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and _in_networks(remote, trusted):
-        for hop in reversed([h.strip() for h in forwarded.split(",")]):
-            try:
-                ipaddress.ip_address(hop)
-            except ValueError:
-                break  # garbage: believe nothing further left
-            remote = hop
-            if not _in_networks(hop, trusted):
-                break
-    return remote or "unknown"
+    # Behind nginx, core.middleware.ProxiedClientMiddleware has put the client's address here
+    # (from X-Forwarded-For, believed only from DJANGO_TRUSTED_PROXIES).
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _address_key(request) -> str:
