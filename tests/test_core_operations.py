@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django.core.cache.backends.redis import RedisCacheClient
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
