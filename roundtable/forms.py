@@ -5,10 +5,32 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from roundtable import workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
 from roundtable.services import MAX_PHOTO_BYTES, photo_clean
 
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
+
+
+class WorkflowFormMixin:
+    """A form in front of a workflow move whose keyword arguments are named differently from the form's
+    fields: ``workflow_fields`` maps them (see ``add_workflow_error``)."""
+
+    workflow_fields: dict[str, str] = {}
+
+
+def add_workflow_error(form, exc: workflow.WorkflowError) -> None:
+    """Shows a move's refusal beside the field it is about (else above the form), keeping what was typed."""
+    field = getattr(form, "workflow_fields", {}).get(exc.field, exc.field)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _as_validation_error(check, *args, **kwargs):
+    """Runs one of the workflow's checks for a form field: its refusal becomes the field's error."""
+    try:
+        check(*args, **kwargs)
+    except workflow.WorkflowError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 class PhotoField(forms.FileField):
@@ -194,8 +216,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MergeForm(forms.Form):
-    """Merge into an earlier issue of the same village, named by its number (#123)."""
+class MergeForm(WorkflowFormMixin, forms.Form):
+    """Merge into an earlier issue of the same village, named by its number (#123). Which issues may
+    take it is ``workflow.issue_merge``'s to say; its refusal shows beside the number."""
+
+    workflow_fields = {"target_issue": "target"}
 
     target = forms.IntegerField(
         label=_("Number of the earlier issue"),
@@ -208,14 +233,10 @@ class MergeForm(forms.Form):
         self.issue = issue
 
     def clean_target(self):
-        target = (
-            Issue.objects.filter(village_id=self.issue.village_id, pk=self.cleaned_data["target"])
-            .exclude(pk=self.issue.pk)
-            .exclude(stage__in=["merged", "withdrawn", "rejected"])
-            .first()
-        )
+        number = self.cleaned_data["target"]
+        target = Issue.objects.filter(village_id=self.issue.village_id, pk=number).first()
         if target is None:
-            raise ValidationError(_("No open issue of this village has that number."))
+            raise ValidationError(_("No issue of this village has that number."))
         return target
 
 
@@ -252,18 +273,18 @@ class DecisionForm(VoteFields):
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
+        self.village = village
+        candidates = workflow.responsible_candidates(village)
+        self.fields["responsible"].queryset = candidates.order_by("display_name")
 
-        self.fields["responsible"].queryset = (
-            User.objects.filter(memberships__village=village, is_active=True)
-            .distinct()
-            .order_by("display_name")
-        )
+    def clean_responsible(self):
+        responsible = self.cleaned_data["responsible"]
+        _as_validation_error(workflow.check_responsible, village=self.village, responsible=responsible)
+        return responsible
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
-        if due < timezone.localdate():
-            raise ValidationError(_("The due date cannot be in the past."))
+        _as_validation_error(workflow.check_due_date, due)
         return due
 
 

@@ -27,6 +27,7 @@ from roundtable.models import (
     Satisfaction,
     Stage,
 )
+from roundtable.workflow import has_quorum, quorum_needed
 
 
 def search_q(text: str) -> Q:
@@ -189,7 +190,9 @@ def issues_ready_for_agenda(meeting: Meeting):
 def meeting_detail_context(meeting: Meeting) -> dict:
     """The meeting page's data in a fixed number of queries, whatever the agenda's length."""
     agenda = list(
-        meeting.agenda.select_related("issue__group", "resolution__responsible").order_by("order", "pk")
+        meeting.agenda.select_related("issue__group", "issue__village", "resolution__responsible")
+        .prefetch_related("issue__agenda_items")
+        .order_by("order", "pk")
     )
     attendance = list(
         meeting.attendance.select_related("member").order_by("-member__is_party_member", "member__name")
@@ -201,8 +204,8 @@ def meeting_detail_context(meeting: Meeting) -> dict:
         "attendance": attendance,
         "present": present,
         "member_count": members,
-        "quorum": members > 0 and present * 2 > members,
-        "quorum_needed": members // 2 + 1,
+        "quorum": has_quorum(present=present, members=members),
+        "quorum_needed": quorum_needed(members),
     }
 
 

@@ -130,13 +130,17 @@ def meeting_page_context(request, village, meeting, bound=None):
     data = bound or {}
     held_open = meeting.state == Meeting.State.HELD and not meeting.is_locked
     item_forms = {}
+    item_form = {
+        "decide": lambda item: DecisionForm(prefix=f"i{item.pk}-decide", village=village),
+        "defer": lambda item: DeferForm(prefix=f"i{item.pk}-defer", meeting=meeting),
+        "not_adopted": lambda item: VoteFields(prefix=f"i{item.pk}-not_adopted"),
+    }
     for item in context["agenda"]:
-        if manage and held_open and item.issue_id and item.outcome == AgendaItem.Outcome.PENDING:
-            item_forms[item.pk] = {
-                "decide": DecisionForm(prefix=f"i{item.pk}-decide", village=village),
-                "defer": DeferForm(prefix=f"i{item.pk}-defer", meeting=meeting),
-                "not_adopted": VoteFields(prefix=f"i{item.pk}-not_adopted"),
-            }
+        if held_open and item.issue_id and item.outcome == AgendaItem.Outcome.PENDING:
+            moves = workflow.available_moves(request.user, item.issue)
+            forms = {move: build(item) for move, build in item_form.items() if move in moves}
+            if forms:
+                item_forms[item.pk] = forms
     _share_choices([f["decide"] for f in item_forms.values()], "responsible")
     _share_choices([f["defer"] for f in item_forms.values()], "next_meeting")
     my_seat = meeting.attendance.filter(member__user=request.user).select_related("member").first()
