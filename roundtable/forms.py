@@ -1,13 +1,12 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
 from roundtable import workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
-from roundtable.services import MAX_PHOTO_BYTES, photo_clean
+from roundtable.services import MAX_PHOTO_BYTES, check_meeting_time, photo_clean
 
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
 
@@ -347,8 +346,7 @@ class MeetingForm(forms.ModelForm):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < timezone.now():
-            raise ValidationError(_("A meeting is scheduled in the future."))
+        _as_validation_error(check_meeting_time, starts_at)
         return starts_at
 
 
@@ -362,8 +360,7 @@ class MoveMeetingForm(forms.Form):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < timezone.now():
-            raise ValidationError(_("A meeting is scheduled in the future."))
+        _as_validation_error(check_meeting_time, starts_at)
         return starts_at
 
 

@@ -4,7 +4,7 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.selectors import scope_for
-from roundtable.models import Issue, Meeting, Roundtable, Stage
+from roundtable.models import Issue, Meeting, Roundtable
 
 Role = Membership.Role
 
@@ -35,9 +35,8 @@ def can_see_tracking_code(user, issue: Issue) -> bool:
 
 
 def can_record_opinion(user, issue: Issue) -> bool:
-    """Cadres and roundtable members of the village, while opinions are gathered."""
-    roles = _roles(user, issue.village)
-    return bool(roles & {Role.CADRE, Role.MEMBER}) and issue.stage in (Stage.SOLICITING, Stage.DELIBERATING)
+    """Cadres and roundtable members of the village (at which stages: ``workflow.ACTIVITIES``)."""
+    return bool(_roles(user, issue.village) & {Role.CADRE, Role.MEMBER})
 
 
 def can_start_work(user, issue: Issue) -> bool:

@@ -215,12 +215,20 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("roundtable__village").get(pk=meeting.pk)
 
 
+def check_meeting_time(starts_at) -> None:
+    """A meeting is scheduled, or moved, to a time still ahead (the forms call this too)."""
+    if starts_at < timezone.now():
+        raise WorkflowError(_("A meeting is scheduled in the future."), field="starts_at")
+
+
 @transaction.atomic
 def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) -> Meeting:
-    """Moves a scheduled meeting. Side effects: pending reminders replaced; everyone told (issue 4)."""
+    """Moves a scheduled meeting to a time ahead. Side effects: ``schedule_version`` bumped; pending
+    reminders replaced; everyone told (issue 4)."""
     meeting = _lock_meeting(meeting)
     if meeting.state != Meeting.State.SCHEDULED:
         raise WorkflowError(_("Only a scheduled meeting can be moved."))
+    check_meeting_time(starts_at)
     meeting.starts_at = starts_at
     if place:
         meeting.place = place.strip()

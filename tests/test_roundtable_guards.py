@@ -514,6 +514,14 @@ def test_moving_a_meeting_that_is_not_scheduled_is_refused(roundtable):
     assert Meeting.objects.get(pk=meeting.pk).schedule_version == meeting.schedule_version
 
 
+def test_moving_a_meeting_into_the_past_is_refused(roundtable):
+    meeting = schedule(roundtable, hours_ago=-24)
+    with pytest.raises(WorkflowError, match="scheduled in the future") as refused:
+        services.meeting_move(meeting=meeting, starts_at=timezone.now() - DUE)
+    assert refused.value.field == "starts_at"
+    assert Meeting.objects.get(pk=meeting.pk).schedule_version == meeting.schedule_version
+
+
 def test_cancelling_a_meeting_that_is_not_scheduled_is_refused(roundtable):
     meeting = _held_meeting(roundtable)
     with pytest.raises(WorkflowError, match="Only a scheduled meeting can be cancelled"):

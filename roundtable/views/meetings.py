@@ -20,6 +20,7 @@ from roundtable.forms import (
     RoundtableMemberForm,
     TopicForm,
     VoteFields,
+    add_workflow_error,
 )
 from roundtable.models import AgendaItem, Meeting
 from villages.permissions import access_village_for_workspace, can_manage_village
@@ -255,16 +256,20 @@ def meeting_act(request, code, pk, action):
             messages.success(request, _("Signed off. The minutes are now locked."))
         elif action == "move":
             form = MoveMeetingForm(request.POST)
-            if not form.is_valid():
+            if form.is_valid():
+                try:
+                    services.meeting_move(
+                        meeting=meeting,
+                        starts_at=form.cleaned_data["starts_at"],
+                        place=form.cleaned_data["place"],
+                        actor=request.user,
+                    )
+                except workflow.WorkflowError as exc:
+                    add_workflow_error(form, exc)
+                else:
+                    messages.success(request, _("The meeting is moved. Members will be told."))
+            if form.errors:
                 context_forms["move"] = form
-            else:
-                services.meeting_move(
-                    meeting=meeting,
-                    starts_at=form.cleaned_data["starts_at"],
-                    place=form.cleaned_data["place"],
-                    actor=request.user,
-                )
-                messages.success(request, _("The meeting is moved. Members will be told."))
         elif action == "cancel":
             form = ReasonForm(request.POST)
             if not form.is_valid():
