@@ -287,7 +287,9 @@ class DecisionForm(VoteFields):
         return due
 
 
-class DeferForm(forms.Form):
+class DeferForm(WorkflowFormMixin, forms.Form):
+    workflow_fields = {"meeting": "next_meeting"}
+
     discussion = forms.CharField(
         label=_("Discussion notes and why it is deferred"),
         max_length=5000,

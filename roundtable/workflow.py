@@ -408,11 +408,13 @@ def issue_put_on_agenda(*, issue: Issue, actor, meeting: Meeting, note: str = ""
         raise WorkflowError(_("Record at least one opinion before putting the issue on an agenda."))
     meeting = Meeting.objects.select_for_update().select_related("roundtable").get(pk=meeting.pk)
     if meeting.state != Meeting.State.SCHEDULED or meeting.is_locked:
-        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."))
+        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."), field="meeting")
     if meeting.roundtable.village_id != issue.village_id or not meeting.roundtable.covers(issue.group_id):
-        raise WorkflowError(_("This meeting's roundtable does not cover the issue's village group."))
+        raise WorkflowError(
+            _("This meeting's roundtable does not cover the issue's village group."), field="meeting"
+        )
     if AgendaItem.objects.filter(meeting=meeting, issue=issue).exists():
-        raise WorkflowError(_("The issue is already on this meeting's agenda."))
+        raise WorkflowError(_("The issue is already on this meeting's agenda."), field="meeting")
     order = (meeting.agenda.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, issue=issue, order=order)
     when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
