@@ -1,8 +1,11 @@
+"""Pages that compose several apps: township home, village public page, workspace home and village."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Membership
+from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
 from projects.selectors import village_public_registry
 from roundtable.selectors import (
@@ -12,7 +15,6 @@ from roundtable.selectors import (
     workspace_summary,
 )
 from villages.models import Village
-from villages.permissions import access_village_for_workspace
 from villages.selectors import default_township, township_totals, village_list
 
 
@@ -23,7 +25,7 @@ def home(request):
         raise Http404
     return render(
         request,
-        "villages/home.html",
+        "portal/home.html",
         {
             "township": township,
             "villages": village_list(township=township),
@@ -37,7 +39,7 @@ def village_detail(request, code):
     village = get_object_or_404(Village.objects.select_related("township"), code=code)
     return render(
         request,
-        "villages/village_detail.html",
+        "portal/village_detail.html",
         {
             "village": village,
             "groups": village.groups.all(),
@@ -56,7 +58,7 @@ def workspace_home(request):
     rows = [(v, sorted(scope.roles_in(v)), summary["by_village"].get(v.pk, {})) for v in villages]
     return render(
         request,
-        "villages/workspace_home.html",
+        "portal/workspace_home.html",
         {
             "rows": rows,
             "meetings": summary["meetings"],
@@ -69,7 +71,7 @@ def workspace_home(request):
 @login_required
 def workspace_village(request, code):
     """A village as its staff see it: groups and who holds which role."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     memberships = (
         Membership.objects.filter(village=village)
         .select_related("user")
@@ -77,7 +79,7 @@ def workspace_village(request, code):
     )
     return render(
         request,
-        "villages/workspace_village.html",
+        "portal/workspace_village.html",
         {
             "village": village,
             "groups": village.groups.all(),

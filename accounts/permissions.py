@@ -1,4 +1,10 @@
-"""Who may do what with villages. Forbidden and missing both answer 404."""
+"""Who may open a village's workspace, and the one accessor that fetches a village for a user.
+
+Every app that guards a village page (roundtable, projects, talent, portal) fetches the village through
+`access_village`, passing its own `can_*` rule; forbidden and missing both answer 404.
+"""
+
+from collections.abc import Callable
 
 from django.http import Http404
 
@@ -17,9 +23,9 @@ def can_manage_village(user, village: Village) -> bool:
     return Membership.Role.CADRE in scope_for(user).roles_in(village)
 
 
-def access_village_for_workspace(user, code: str) -> Village:
-    """The village by code if the user may open its workspace; Http404 when missing or forbidden."""
+def access_village(user, code: str, *, check: Callable[..., bool] = can_view_village_workspace) -> Village:
+    """The village by code if `check(user, village)` allows it (by default: any role there); else Http404."""
     village = Village.objects.select_related("township").filter(code=code).first()
-    if village is None or not can_view_village_workspace(user, village):
+    if village is None or not check(user, village):
         raise Http404
     return village
