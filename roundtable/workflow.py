@@ -8,6 +8,7 @@ append-only timeline entry and queues notifications on commit. A move from any o
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,6 +182,12 @@ def available_moves(user, issue: Issue, *, holds_code: bool = False) -> list[str
             continue
         moves.append(move)
     return moves
+
+
+def raiser_moves(issue: Issue) -> list[str]:
+    """What the holder of the tracking code may do on the tracking page, as the raiser: whoever is signed
+    in, their staff roles do not count there (the page acts for the resident)."""
+    return available_moves(AnonymousUser(), issue, holds_code=True)
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -190,3 +190,18 @@ def test_agenda_item_move_not_available_is_refused(client, village, people):
     client.post(url, {f"i{item.pk}-defer-discussion": "推迟"})
     item.refresh_from_db()
     assert item.outcome == AgendaItem.Outcome.PENDING
+
+
+def test_tracking_page_offers_a_signed_in_cadre_only_the_raisers_moves(client, village, people):
+    """A cadre may record opinions in step 3, but not as the raiser through the tracking page."""
+    issue = _issue_at(Stage.DELIBERATING, village, people)
+    client.force_login(people["cadre"])
+    assert workflow.raiser_moves(issue) == ["withdraw"]
+    html = client.get(reverse("roundtable:track", kwargs={"code": issue.tracking_code})).content.decode()
+    assert reverse("roundtable:track_opinion", kwargs={"code": issue.tracking_code}) not in html
+    before = issue.opinions.count()
+    client.post(
+        reverse("roundtable:track_opinion", kwargs={"code": issue.tracking_code}),
+        {"stance": "support", "text": "以提出人名义"},
+    )
+    assert issue.opinions.count() == before

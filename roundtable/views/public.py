@@ -102,7 +102,7 @@ def track(request, code):
     issue = _issue_by_code(request, code)
     context = public_issue_context(issue)
     steps = progress_steps(issue, context["timeline"])
-    moves = workflow.available_moves(request.user, issue, holds_code=True)
+    moves = workflow.raiser_moves(issue)
     context.update(
         {
             "issue": issue,
@@ -119,7 +119,7 @@ def _resident_action(request, code, move, form_class, action):
     if limited := _limited_lookup(request):
         return limited
     issue = _issue_by_code(request, code)
-    if move not in workflow.available_moves(request.user, issue, holds_code=True):
+    if move not in workflow.raiser_moves(issue):
         messages.error(request, _("This action is not available for this matter now."))
         return redirect("roundtable:track", code=issue.tracking_code)
     form = form_class(request.POST)
