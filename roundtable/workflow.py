@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from core import clock
 from roundtable import notify
 from roundtable import permissions as perms
 from roundtable.models import (
@@ -214,7 +215,7 @@ def _require_move(issue: Issue, move: str) -> str:
 
 def stage_due_at(issue: Issue, stage: str, *, now=None, due_date: datetime.date | None = None):
     """When the stage's time limit ends (township settings; step 5 by the resolution's due date)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     township = issue.village.township
     days = {
         Stage.RAISED: township.limit_raised_days,
@@ -240,7 +241,7 @@ def _log(
     issue, *, kind, actor=None, actor_label=None, from_stage="", to_stage="", note="", public=True, at=None
 ):
     entry = TimelineEntry.objects.create(
-        created_at=at or timezone.now(),
+        created_at=at or clock.now(),
         issue=issue,
         kind=kind,
         actor=actor,
@@ -258,7 +259,7 @@ def _move(
     issue: Issue, *, target: str, actor=None, note="", actor_label=None, public=True, due_date=None
 ) -> TimelineEntry:
     source = issue.stage
-    now = timezone.now()
+    now = clock.now()
     issue.stage = target
     issue.stage_entered_at = now
     issue.stage_due_at = stage_due_at(issue, target, now=now, due_date=due_date)
@@ -488,7 +489,7 @@ def check_responsible(*, village, responsible) -> None:
 
 
 def check_due_date(due_date) -> None:
-    if due_date is None or due_date < timezone.localdate():
+    if due_date is None or due_date < clock.localdate():
         raise WorkflowError(_("Give a due date that is not in the past."), field="due_date")
 
 
@@ -726,10 +727,10 @@ def issue_send_back(*, issue: Issue, supervisor, reason: str) -> Issue:
         issue=issue, supervisor=supervisor, verdict=SupervisionVerdict.Verdict.SEND_BACK, reason=reason
     )
     resolution = _latest_resolution(issue)
-    due = resolution.due_date if resolution and resolution.due_date >= timezone.localdate() else None
+    due = resolution.due_date if resolution and resolution.due_date >= clock.localdate() else None
     _move(issue, target=target, actor=supervisor, note=reason, due_date=due)
     if due is None:
-        issue.stage_due_at = timezone.now() + datetime.timedelta(
+        issue.stage_due_at = clock.now() + datetime.timedelta(
             days=issue.village.township.limit_supervising_days
         )
         issue.save(update_fields=["stage_due_at", "updated_at"])
@@ -776,7 +777,7 @@ def issue_escalate(*, issue: Issue, actor, note: str = "", overdue_due_at=None, 
     Side effects: ``escalated_at``; timeline (internal); an official's escalation tells the liaison and
     the cadres (the sweep writes its own overdue message to the liaison)."""
     issue = _lock(issue)
-    now = now or timezone.now()
+    now = now or clock.now()
     if issue.stage not in ACTIVITIES["escalate"]:
         raise WorkflowError(_("Only an open issue can be escalated."))
     if actor is None:
@@ -809,7 +810,7 @@ def issue_flag_overdue(*, issue: Issue, now=None) -> TimelineEntry:
     """Marks on the timeline (internally) that the issue's step ran past its time limit; the overdue
     sweep calls it once per deadline, beside the reminder it writes. Side effects: timeline."""
     issue = _lock(issue)
-    now = now or timezone.now()
+    now = now or clock.now()
     if issue.stage not in STEPS or issue.stage_due_at is None or issue.stage_due_at > now:
         raise WorkflowError(_("The issue's step is not overdue."))
     return _log(

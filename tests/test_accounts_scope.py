@@ -6,6 +6,7 @@ from django.urls import reverse
 from accounts.models import Membership
 from accounts.selectors import villages_for
 from tests.factories import make_user
+from tests.matching import constraint
 
 
 @pytest.mark.parametrize(
@@ -75,9 +76,13 @@ def test_membership_scope_must_match_role(village, township):
     from django.db import IntegrityError, transaction
 
     user = make_user()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(
+        IntegrityError, match=constraint("membership_scope_matches_role")), transaction.atomic(
+    ):
         Membership.objects.create(user=user, role=Membership.Role.OFFICIAL, village=village)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(
+        IntegrityError, match=constraint("membership_scope_matches_role")), transaction.atomic(
+    ):
         Membership.objects.create(user=user, role=Membership.Role.CADRE, township=township)
 
 

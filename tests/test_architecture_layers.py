@@ -9,8 +9,8 @@ Apps on one floor do not import each other, with two exceptions that go one way 
 notifications imports roundtable (roundtable announces its events as signals in ``roundtable.notify``
 and never imports notifications), and talent may import the project models it links to (nothing else
 of projects; projects never imports talent). ``config`` wires everything and may import anything; no
-app imports ``config``. Every ``.py`` file of each app is read with ``ast``, migrations and imports
-inside functions included.
+app imports ``config``, nor a test library (the demo back-dates with ``core.clock``). Every ``.py``
+file of each app is read with ``ast``, migrations and imports inside functions included.
 """
 
 import ast
@@ -32,6 +32,9 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}
 APPS = tuple(LEVEL)
+
+# Libraries of requirements-dev.txt: the running portal (the demo included) must not need them.
+TEST_ONLY = frozenset({"time_machine", "factory", "faker", "pytest", "pytest_django", "playwright", "polib"})
 
 # (importer, imported) on the same floor -> module prefixes the importer may use ("" = any module).
 SAME_FLOOR_ALLOWED: dict[tuple[str, str], tuple[str, ...]] = {
@@ -69,8 +72,10 @@ def why_forbidden(app: str, module: str) -> str | None:
         return None
     if target == "config":
         return "no app imports config (config wires the apps together)"
+    if target in TEST_ONLY:
+        return f"{target} is a test library (requirements-dev.txt), not installed to run the portal"
     if target not in LEVEL:
-        return None  # the standard library or a third-party package
+        return None  # the standard library or a runtime package
     if LEVEL[target] < LEVEL[app]:
         return None
     if LEVEL[target] > LEVEL[app]:
@@ -127,6 +132,7 @@ def test_architecture_layers_villages_importing_roundtable_in_a_function_is_caug
         ("talent", "projects.views", "may import only projects.models of projects"),
         ("portal", "dashboards.views", "may not import dashboards"),
         ("roundtable", "config.ratelimit", "no app imports config"),
+        ("roundtable", "time_machine", "is a test library"),
     ],
 )
 def test_architecture_layers_wrong_way_import_is_refused(app, module, why):

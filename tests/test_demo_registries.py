@@ -10,7 +10,6 @@ from projects.selectors import income_changes, township_funding_totals
 from talent import demo as talent_demo
 from talent.models import AdvisoryCouncil, CommitteeMember, CommitteeTerm, CouncilMember, Talent, TalentSkill
 from talent.selectors import township_term_history
-from villages import demo as village_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +31,8 @@ MODELS = [
 
 
 @pytest.fixture
-def seeded():
-    township = village_demo.seed()
-    project_demo.seed(township)
-    talent_demo.seed(township)
-    return township
+def seeded(demo):
+    return demo
 
 
 def check_thirteen_projects_with_the_source_funds(seeded):

@@ -2,7 +2,6 @@
 
 import os
 
-import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -10,12 +9,7 @@ from accounts.models import Membership, User
 from villages.models import Township, Village, VillageGroup
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
-def test_seed_demo_is_idempotent(db):
+def test_seed_demo_is_idempotent(demo):
     def counts():
         return (
             Township.objects.count(),
@@ -25,8 +19,7 @@ def test_seed_demo_is_idempotent(db):
             Membership.objects.count(),
         )
 
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    first = counts()
+    first = counts()  # the session's demo, seeded once
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert counts() == first
     assert first[1] == 17

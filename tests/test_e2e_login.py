@@ -1,9 +1,7 @@
 """In Chromium: the demo cadre signs in on a phone and reaches their village's workspace."""
 
-import os
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -12,8 +10,7 @@ PHONE = {"width": 375, "height": 667}
 
 
 @pytest.fixture
-def demo_site(live_server):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_site(live_server, demo_committed):
     return live_server
 
 

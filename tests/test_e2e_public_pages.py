@@ -1,9 +1,7 @@
 """In Chromium against the live server: the public pages on a phone and a desktop, in both languages."""
 
-import os
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -13,8 +11,7 @@ DESKTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
-def demo_site(live_server):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_site(live_server, demo_committed):
     return live_server
 
 

@@ -16,6 +16,7 @@ from tests.factories_registries import (
     PartnerFactory,
     ProjectFactory,
 )
+from tests.matching import constraint, reason
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +57,15 @@ def test_funding_negative_amount_rejected_in_the_form(client, cadre, village):
 
 
 def test_funding_negative_amount_rejected_by_the_service_and_the_database(village):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("Amounts cannot be negative.")):
         services.project_create(
             village=village, fundings=[{"source": "fiscal", "amount_intended": Decimal("-1")}], **BASE
         )
     assert not Project.objects.exists()
     project = ProjectFactory(village=village)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(
+        IntegrityError, match=constraint("funding_intended_not_negative")), transaction.atomic(
+    ):
         Funding.objects.create(project=project, source="fiscal", amount_intended=Decimal("-1"))
 
 
@@ -98,7 +101,9 @@ def test_funding_confirmation_is_dropped_when_not_above(village):
 
 def test_funding_landed_above_intended_unconfirmed_refused_by_the_database(village):
     project = ProjectFactory(village=village)
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(
+        IntegrityError, match=constraint("funding_landed_above_intended_confirmed")), transaction.atomic(
+    ):
         Funding.objects.create(
             project=project, source="fiscal", amount_intended=Decimal("1"), amount_landed=Decimal("2")
         )
@@ -107,7 +112,10 @@ def test_funding_landed_above_intended_unconfirmed_refused_by_the_database(villa
 def test_project_create_is_all_or_nothing(village):
     good = {"source": "fiscal", "amount_intended": Decimal("100"), "amount_landed": Decimal("50")}
     bad = {"source": "fiscal", "amount_intended": Decimal("100"), "amount_landed": Decimal("150")}
-    with pytest.raises(ValidationError):
+    with pytest.raises(
+        ValidationError,
+        match=reason("The landed amount is above the intended amount. Tick the box to confirm it is right."),
+    ):
         services.project_create(village=village, fundings=[good, bad], **BASE)
     assert not Project.objects.exists()
     assert not Funding.objects.exists()
@@ -115,7 +123,7 @@ def test_project_create_is_all_or_nothing(village):
 
 def test_funding_date_in_the_future_rejected(village):
     future = timezone.localdate() + datetime.timedelta(days=3)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError, match=reason("This date is in the future.")) as exc:
         services.project_create(village=village, fundings=[{"source": "fiscal", "date": future}], **BASE)
     assert "date" in exc.value.message_dict
 
@@ -123,7 +131,7 @@ def test_funding_date_in_the_future_rejected(village):
 def test_funding_line_of_another_project_cannot_be_edited(village):
     mine = ProjectFactory(village=village)
     theirs = FundingFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("A line does not belong to this project.")):
         services.project_update(project=mine, fundings=[{"id": theirs.pk, "amount_landed": Decimal("0")}])
     theirs.refresh_from_db()
     assert theirs.amount_landed == Decimal("600000.00")
@@ -143,7 +151,7 @@ def test_project_dates_out_of_order_rejected(client, cadre, village):
 
 
 def test_project_dates_constraint_in_the_database(village):
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match=constraint("project_dates_in_order")), transaction.atomic():
         Project.objects.create(
             village=village,
             name="倒序",
@@ -155,7 +163,7 @@ def test_project_dates_constraint_in_the_database(village):
 
 def test_project_name_unique_in_village(village):
     ProjectFactory(village=village, name="同名")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=constraint("project_unique_name_in_village")):
         services.project_create(village=village, **{**BASE, "name": "同名"})
     assert Project.objects.filter(name="同名").count() == 1
 
@@ -180,7 +188,7 @@ def test_project_status_moves(village, old, new, ok):
         project.refresh_from_db()
         assert project.status == new
     else:
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match=reason("A project cannot go from “%(old)s” to “%(new)s”.")):
             services.project_update(project=project, status=new)
         project.refresh_from_db()
         assert project.status == old
@@ -192,11 +200,11 @@ def test_project_links_must_stay_in_the_township(village, other_village):
     elsewhere = TownshipFactory(code="elsewhere", name="别的镇")
     far_partner = PartnerFactory(township=elsewhere)
     far_village = VillageFactory(township=elsewhere)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("Choose partners of the village's township.")):
         services.project_create(village=village, partners=[far_partner], **BASE)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("Choose other villages of the same township.")):
         services.project_create(village=village, other_villages=[far_village], **BASE)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("Choose a partner of the village's township.")):
         services.project_create(village=village, planning_partner=far_partner, **BASE)
     project = services.project_create(village=village, other_villages=[other_village], **BASE)
     assert list(project.other_villages.all()) == [other_village]
@@ -207,7 +215,7 @@ def test_project_links_must_stay_in_the_township(village, other_village):
 
 def test_milestone_done_means_one_hundred_percent(village):
     project = ProjectFactory(village=village)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError, match=reason("A milestone that is done is at 100%.")) as exc:
         services.project_milestones_save(
             project=project,
             milestones=[{"title": "完工", "done_date": datetime.date(2019, 1, 1), "progress": 80}],
@@ -218,7 +226,7 @@ def test_milestone_done_means_one_hundred_percent(village):
 
 def test_milestone_due_before_the_project_starts_rejected(village):
     project = ProjectFactory(village=village, start_date=datetime.date(2018, 1, 1))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("A milestone cannot be due before the project starts.")):
         services.project_milestones_save(
             project=project, milestones=[{"title": "早了", "due_date": datetime.date(2017, 12, 31)}]
         )
@@ -248,18 +256,18 @@ def test_milestone_progress_above_one_hundred_rejected(client, cadre, village):
 
 
 def test_negative_area_rejected(village):
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError, match=reason("Areas cannot be negative.")) as exc:
         services.project_create(village=village, land_area_mu=Decimal("-1"), **BASE)
     assert "land_area_mu" in exc.value.message_dict
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("Areas cannot be negative.")):
         services.resource_save(village=village, name="山林", kind="natural", area_mu=Decimal("-0.5"))
 
 
 def test_income_year_in_the_future_rejected_and_a_year_corrected(village):
     next_year = timezone.localdate().year + 1
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("This year has not begun yet.")):
         services.income_set(village=village, year=next_year, amount=Decimal("1"))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=reason("Amounts cannot be negative.")):
         services.income_set(village=village, year=2018, amount=Decimal("-1"))
     services.income_set(village=village, year=2018, amount=Decimal("50000"))
     services.income_set(village=village, year=2018, amount=Decimal("65000"), note="更正")

@@ -1,16 +1,9 @@
 """Public pages: both languages, the 17 villages, the language switch, nothing from other hosts, 404s."""
 
-import os
 from html.parser import HTMLParser
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def public_paths():

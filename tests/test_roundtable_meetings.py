@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from roundtable import services, workflow
 from roundtable.models import AgendaItem, Meeting, RoundtableMember, Stage
+from tests.matching import reason
 from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue, schedule
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,9 @@ def test_deactivated_members_do_not_count_towards_quorum(village, cadre):
     roundtable.members.filter(
         pk__in=list(roundtable.members.order_by("pk").values_list("pk", flat=True)[:2])
     ).update(is_active=False)
-    with pytest.raises(workflow.WorkflowError):
+    with pytest.raises(
+        workflow.WorkflowError, match=reason("No quorum: more than half of the members must be present.")
+    ):
         workflow.issue_decide(
             issue=issue,
             actor=cadre,
