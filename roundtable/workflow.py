@@ -142,8 +142,9 @@ _WHO = {
     "merge": lambda user, issue, code: perms.can_manage_issue(user, issue),
     "withdraw": lambda user, issue, code: code,
     # The raiser speaks while opinions are solicited (step 2); cadres and members record them in step 3 too.
-    "opinion": lambda user, issue, code: (code and issue.stage == Stage.SOLICITING)
-    or perms.can_record_opinion(user, issue),
+    "opinion": lambda user, issue, code: (
+        (code and issue.stage == Stage.SOLICITING) or perms.can_record_opinion(user, issue)
+    ),
     "put_on_agenda": lambda user, issue, code: perms.can_manage_issue(user, issue),
     "decide": lambda user, issue, code: perms.can_manage_issue(user, issue),
     "defer": lambda user, issue, code: perms.can_manage_issue(user, issue),
