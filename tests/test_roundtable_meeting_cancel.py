@@ -67,6 +67,6 @@ def test_cancelling_a_meeting_locks_the_issues_on_its_agenda(township):
     first.join(20)
     second.join(20)
     assert waited, "the comment went ahead while the cancellation still held the issue"
-    assert done["comment"] >= done["cancel"]
+    assert set(done) == {"cancel", "comment"}
     kinds = list(issue.timeline.order_by("pk").values_list("kind", flat=True))
     assert kinds[-2:] == [TimelineEntry.Kind.DEFERRED, TimelineEntry.Kind.COMMENT]
