@@ -461,6 +461,15 @@ def test_automatic_escalation_without_the_deadline_seen_is_refused(village):
     assert Issue.objects.get(pk=issue.pk).escalated_at is None
 
 
+def test_automatic_escalation_of_a_step_without_a_deadline_is_refused(village):
+    """No deadline seen and none on the issue: nothing to be overdue, nothing escalated."""
+    issue = raise_issue(village)
+    Issue.objects.filter(pk=issue.pk).update(stage_due_at=None)
+    with pytest.raises(WorkflowError, match="moved on or was escalated"):
+        workflow.issue_escalate(issue=issue, actor=None, overdue_due_at=None)
+    assert Issue.objects.get(pk=issue.pk).escalated_at is None
+
+
 def test_overdue_flag_on_a_terminal_issue_with_a_deadline_is_refused(village, cadre):
     issue = workflow.issue_reject(issue=raise_issue(village), actor=cadre, reason="重复")
     Issue.objects.filter(pk=issue.pk).update(stage_due_at=timezone.now() - DUE)
