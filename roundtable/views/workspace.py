@@ -25,11 +25,13 @@ from roundtable.forms import (
     NoteForm,
     OpinionForm,
     ProgressForm,
+    PublicReasonForm,
     ReasonForm,
     VoteFields,
     add_workflow_error,
 )
 from roundtable.models import Stage
+from roundtable.views.consult import consultation_context
 
 PAGE_SIZE = 25
 
@@ -100,7 +102,7 @@ def issue_similar(request, code):
 # the meeting page; withdraw and rate by the raiser on the tracking page.
 ISSUE_PAGE_FORMS = {
     "accept": lambda issue, data, files: NoteForm(data, prefix="accept"),
-    "reject": lambda issue, data, files: ReasonForm(data, prefix="reject"),
+    "reject": lambda issue, data, files: PublicReasonForm(data, prefix="reject"),
     "merge": lambda issue, data, files: MergeForm(data, issue=issue, prefix="merge"),
     "opinion": lambda issue, data, files: OpinionForm(data, prefix="opinion"),
     "put_on_agenda": lambda issue, data, files: AgendaForm(data, issue=issue, prefix="put_on_agenda"),
@@ -108,7 +110,7 @@ ISSUE_PAGE_FORMS = {
     "progress": lambda issue, data, files: ProgressForm(data, files, prefix="progress"),
     "report_done": lambda issue, data, files: CompletionForm(data, files, prefix="report_done"),
     "confirm": lambda issue, data, files: NoteForm(data, prefix="confirm"),
-    "send_back": lambda issue, data, files: ReasonForm(data, prefix="send_back"),
+    "send_back": lambda issue, data, files: PublicReasonForm(data, prefix="send_back"),
     "comment": lambda issue, data, files: CommentForm(data, prefix="comment"),
     "escalate": lambda issue, data, files: ReasonForm(data, prefix="escalate"),
 }
@@ -171,6 +173,8 @@ def issue_detail(request, code, pk):
             "manage": perms.can_manage_issue(request.user, issue),
         }
     )
+    bound = getattr(request, "consultation_form", None)
+    context.update(consultation_context(request.user, issue, form=bound))
     return render(request, "roundtable/work/issue_detail.html", context)
 
 
@@ -196,10 +200,11 @@ def progress_photo(request, code, pk, update_pk):
 
 def _run(move, issue, user, d):
     """Calls the workflow function of a move with the form's data."""
+    public = d.get("note_public", False)
     if move == "accept":
-        return workflow.issue_accept(issue=issue, actor=user, note=d["note"])
+        return workflow.issue_accept(issue=issue, actor=user, note=d["note"], note_public=public)
     if move == "reject":
-        return workflow.issue_reject(issue=issue, actor=user, reason=d["reason"])
+        return workflow.issue_reject(issue=issue, actor=user, reason=d["reason"], note_public=public)
     if move == "merge":
         return workflow.issue_merge(issue=issue, actor=user, target_issue=d["target"])
     if move == "opinion":
@@ -209,17 +214,24 @@ def _run(move, issue, user, d):
     if move == "put_on_agenda":
         return workflow.issue_put_on_agenda(issue=issue, actor=user, meeting=d["meeting"])
     if move == "start":
-        return workflow.issue_start(issue=issue, actor=user, note=d["note"])
+        return workflow.issue_start(issue=issue, actor=user, note=d["note"], note_public=public)
     if move == "progress":
         return workflow.issue_report_progress(
-            issue=issue, actor=user, percent=d["percent"], note=d["note"], photo=d["photo"]
+            issue=issue,
+            actor=user,
+            percent=d["percent"],
+            note=d["note"],
+            photo=d["photo"],
+            note_public=public,
         )
     if move == "report_done":
-        return workflow.issue_report_done(issue=issue, actor=user, note=d["note"], photo=d["photo"])
+        return workflow.issue_report_done(
+            issue=issue, actor=user, note=d["note"], photo=d["photo"], note_public=public
+        )
     if move == "confirm":
-        return workflow.issue_confirm(issue=issue, supervisor=user, note=d["note"])
+        return workflow.issue_confirm(issue=issue, supervisor=user, note=d["note"], note_public=public)
     if move == "send_back":
-        return workflow.issue_send_back(issue=issue, supervisor=user, reason=d["reason"])
+        return workflow.issue_send_back(issue=issue, supervisor=user, reason=d["reason"], note_public=public)
     if move == "comment":
         return workflow.issue_comment(issue=issue, actor=user, note=d["note"], public=d["public"])
     if move == "escalate":
@@ -262,6 +274,7 @@ def issue_act(request, code, pk, move):
             "similar": [],
         }
     )
+    context.update(consultation_context(request.user, issue))
     return render(request, "roundtable/work/issue_detail.html", context, status=400)
 
 
