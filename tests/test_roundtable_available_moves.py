@@ -25,7 +25,7 @@ EXPECTED = {
     Stage.SOLICITING: {
         "code": ["withdraw", "opinion"],
         "member": ["opinion"],
-        "cadre": ["opinion", "put_on_agenda", "comment"],
+        "cadre": ["opinion", "open_consultation", "put_on_agenda", "comment"],
         "official": ["comment", "escalate"],
     },
     Stage.DELIBERATING: {
