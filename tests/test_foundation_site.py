@@ -123,7 +123,11 @@ def test_seed_demo_is_idempotent(db):
     first = counts()
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert counts() == first
-    assert first[1] == 17
+    assert Village.objects.filter(township__code="luoxi").count() == 17
+    # 洛江区: 罗溪镇 and two more townships, village codes unique across the district
+    assert set(Township.objects.values_list("district__code", flat=True)) == {"luojiang"}
+    assert first[0] >= 3
+    assert first[1] > 17
     assert set(Village.objects.filter(is_pilot=True).values_list("code", flat=True)) == {
         "xindong",
         "hongsi",
@@ -136,6 +140,7 @@ def test_seed_demo_is_idempotent(db):
 def test_demo_accounts_log_in(client, demo):
     for email in [
         "official@luoxi.demo",
+        "district@luojiang.demo",
         "cadre@xindong.demo",
         "cadre@hongsi.demo",
         "supervisor@xindong.demo",
