@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "talent",
     "notifications",
     "portal",
+    "dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
