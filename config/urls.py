@@ -11,6 +11,7 @@ admin.site.site_title = "同心 Tongxin"
 urlpatterns = [
     path("", village_views.home, name="home"),
     path("", include("villages.urls")),
+    path("work/dashboard/", include("dashboards.urls")),
     path("work/", include("villages.workspace_urls")),
     path("", include("roundtable.urls")),
     path("", include("projects.urls")),

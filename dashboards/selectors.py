@@ -681,3 +681,63 @@ def sort_rows(rows: list[dict], key: str, descending: bool) -> list[dict]:
     filled = [r for r in rows if r[key] is not None]
     empty = [r for r in rows if r[key] is None]
     return sorted(filled, key=lambda r: r[key], reverse=descending) + empty
+
+
+# --- the cross-village lists ------------------------------------------------------------------
+
+
+def issue_rows(
+    *,
+    village_ids,
+    stage: str = "",
+    category: str = "",
+    raised_from: datetime.date | None = None,
+    raised_to: datetime.date | None = None,
+    min_age: int | None = None,
+    open_only: bool = False,
+    overdue: bool = False,
+    escalated: bool = False,
+):
+    """Issues of these villages with the list's filters; the same rules as the dashboard's counts (the
+    raised dates are whole local days, overdue means open and past the step's limit)."""
+    now = timezone.now()
+    qs = Issue.objects.filter(village_id__in=village_ids)
+    if stage:
+        qs = qs.filter(stage=stage)
+    if category:
+        qs = qs.filter(category=category)
+    if raised_from:
+        qs = qs.filter(created_at__gte=period_of("custom", start=raised_from, end=raised_from).since)
+    if raised_to:
+        qs = qs.filter(created_at__lt=period_of("custom", start=raised_to, end=raised_to).until)
+    if open_only or overdue or escalated or min_age:
+        qs = qs.filter(stage__in=OPEN_STAGES)
+    if overdue:
+        qs = qs.filter(stage_due_at__lt=now)
+    if escalated:
+        qs = qs.filter(escalated_at__isnull=False)
+    if min_age:
+        qs = qs.filter(stage_entered_at__lte=now - datetime.timedelta(days=min_age))
+    return qs.select_related("village__township", "group").order_by("-created_at", "-pk")
+
+
+def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
+    """Meetings of these villages' roundtables, newest first, with present and recorded attendance."""
+    qs = Meeting.objects.filter(roundtable__village_id__in=village_ids)
+    if state:
+        qs = qs.filter(state=state)
+    if start:
+        qs = qs.filter(starts_at__gte=period_of("custom", start=start, end=start).since)
+    if end:
+        qs = qs.filter(starts_at__lt=period_of("custom", start=end, end=end).until)
+    return (
+        qs.select_related("roundtable__village__township", "chair")
+        .annotate(
+            present=Count(
+                "attendance", filter=Q(attendance__status=Attendance.Status.PRESENT), distinct=True
+            ),
+            recorded=Count("attendance", filter=~Q(attendance__status=""), distinct=True),
+            items=Count("agenda", distinct=True),
+        )
+        .order_by("-starts_at", "-pk")
+    )

@@ -148,3 +148,33 @@ def small_world(villages_per_township=2, prefix=""):
             world["villages"].append(village)
             world["cadres"][village.pk] = cadre
     return world
+
+
+def when(month, day, year=2026):
+    return datetime.datetime(year, month, day, 10, 0, tzinfo=SHANGHAI)
+
+
+def build_world():
+    """Seven matters of 2026 and one of 2025 in 罗溪镇, one in 河市镇; meetings held and cancelled."""
+    w = small_world()
+    a, b, c, _d = w["villages"]
+    ca, cb, cc = (w["cadres"][v.pk] for v in (a, b, c))
+    carry(a, Stage.CLOSED, raised=when(2, 1), days=[1, 2, 3, 1, 5, 2], cadre=ca, rating=4,
+          category=Issue.Category.LAND_DISPUTE)  # fmt: skip
+    carry(a, Stage.CLOSED, raised=when(3, 1), days=[2, 4, 1, 2, 10, 1], cadre=ca, rating=2,
+          category=Issue.Category.NEIGHBOUR_DISPUTE)  # fmt: skip
+    carry(a, Stage.SOLICITING, raised=when(6, 1), days=[5], cadre=ca)
+    carry(a, Stage.REJECTED, raised=when(5, 1), days=[1], cadre=ca)
+    carry(a, Stage.CLOSED, raised=when(11, 1, 2025), days=[1, 1, 1, 1, 50, 10], cadre=ca,
+          category=Issue.Category.PETITION)  # fmt: skip
+    carry(b, Stage.WITHDRAWN, raised=when(4, 1), days=[1, 1], cadre=cb)
+    carry(b, Stage.RAISED, raised=when(6, 14), days=[], cadre=cb)
+    executing = carry(b, Stage.EXECUTING, raised=when(5, 10), days=[1, 1, 1, 1], cadre=cb)
+    with at(when(6, 14)):
+        workflow.issue_escalate(issue=executing, actor=cb, note="拖太久")
+    carry(c, Stage.CLOSED, raised=when(4, 10), days=[3, 3, 3, 3, 3, 3], cadre=cc, rating=5,
+          category=Issue.Category.PETITION)  # fmt: skip
+    meeting_with(a.roundtables.first(), when=when(5, 20), present=1, absent=3)
+    meeting_with(a.roundtables.first(), when=when(5, 25), present=0, absent=0, state=Meeting.State.CANCELLED)
+    meeting_with(b.roundtables.first(), when=when(12, 1, 2025), present=4, absent=0)
+    return w
