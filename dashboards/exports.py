@@ -1,13 +1,25 @@
 """The columns of every table the dashboards export (CSV and XLSX), with the registries' masking."""
 
+import csv
+import io
+from collections.abc import Callable, Iterable
+from urllib.parse import quote
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, CharField, Func, IntegerField, Value, When
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboards.selectors import DISPUTE_LABELS, RANK_COLUMNS, age_days
-from projects.tabular import Column
-from roundtable.models import STEP_HANZI, STEP_NUMBER
-from roundtable.permissions import can_see_raiser
+from dashboards.selectors import DISPUTE_LABELS, RANK_COLUMNS
+from projects.tabular import Column, table_response
+from roundtable.models import OPEN_STAGES, STEP_HANZI, STEP_NUMBER, Issue, Meeting, Stage
+from roundtable.permissions import villages_where_raiser_visible
 from talent.permissions import mask_mobile
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
 
 
 def _local(moment):
@@ -63,48 +75,169 @@ def satisfaction_columns() -> list[Column]:
     return [Column("score", _("rating")), Column("n", _("ratings"))]
 
 
-def issue_columns(user) -> list[Column]:
-    """The issue list; the raiser's name and number whole only for the village's cadres, as on the page."""
+class LocalMinute(Func):
+    """A moment as 'YYYY-MM-DD HH:MM' text in the portal's time zone, formatted by PostgreSQL (parsing
+    150,000 timestamps in Python costs more than the whole query). Elsewhere the moment itself."""
+
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')", [*params, settings.TIME_ZONE]
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+
+class DaysSince(Func):
+    """Whole days from a moment to now, by PostgreSQL; elsewhere the moment itself."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"FLOOR(EXTRACT(EPOCH FROM (%s - {sql})) / 86400)::int", [timezone.now(), *params]
+
+    def as_sql(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+
+ISSUE_FIELDS = [
+    "pk",
+    "village_id",
+    "village__township__name",
+    "village__name",
+    "group__name",
+    "title",
+    "category",
+    "channel",
+    "stage",
+    "raiser_name",
+    "raiser_mobile",
+    "is_anonymous",
+]
+
+
+def issue_values(issues):
+    """The issue list's rows as plain values with the moments already formatted, streamed from the
+    database in chunks (no model objects: a township's 50,000 issues export in about a second)."""
     now = timezone.now()
-    return [
-        Column("id", "#", lambda i: i.pk),
-        Column("township", _("township"), lambda i: i.village.township.name),
-        Column("village", _("village"), lambda i: i.village.name),
-        Column("group", _("group or area"), lambda i: i.group.name if i.group else ""),
-        Column("title", _("title"), lambda i: i.title),
-        Column("category", _("category"), lambda i: i.get_category_display()),
-        Column("channel", _("channel"), lambda i: i.get_channel_display()),
-        Column("stage", _("stage"), lambda i: i.get_stage_display()),
-        Column("raised", _("raised at"), lambda i: _local(i.created_at)),
-        Column("due", _("stage due at"), lambda i: _local(i.stage_due_at)),
-        Column("age", _("days in the step"), lambda i: age_days(i, now) if i.is_open else ""),
-        Column(
-            "overdue", _("overdue"), lambda i: i.is_open and bool(i.stage_due_at and i.stage_due_at < now)
-        ),
-        Column("escalated", _("escalated at"), lambda i: _local(i.escalated_at)),
-        Column("raiser", _("raiser's name"), lambda i: i.raiser_name if can_see_raiser(user, i) else ""),
-        Column(
-            "mobile",
-            _("raiser's mobile number"),
-            lambda i: (
-                ""
-                if i.is_anonymous
-                else i.raiser_mobile
-                if can_see_raiser(user, i)
-                else mask_mobile(i.raiser_mobile)
+    return (
+        issues.annotate(
+            raised=LocalMinute("created_at"),
+            due=LocalMinute("stage_due_at"),
+            escalated=LocalMinute("escalated_at"),
+            age=DaysSince("stage_entered_at"),
+            late=Case(
+                When(stage__in=list(OPEN_STAGES), stage_due_at__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             ),
-        ),
+        )
+        .values(*ISSUE_FIELDS, "raised", "due", "escalated", "age", "late")
+        .iterator(chunk_size=5000)
+    )
+
+
+def issue_table(user) -> tuple[list[Column], Callable[[dict], list]]:
+    """The issue list's columns and a function turning one issue_values row into that row's cells.
+
+    The raiser's name and number are whole only for the village's cadres, as on the issue page; others
+    get the number masked as in the registries, and no name. Choice labels are translated once, and a row
+    is built by one function rather than a lambda per cell, so that 50,000 issues export in about a second.
+    """
+    now = timezone.now()
+    category, channel, stage = _labels(Issue.Category), _labels(Issue.Channel), _labels(Stage)
+    visible = villages_where_raiser_visible(user)
+    local = timezone.get_current_timezone()
+
+    def when(moment):
+        if moment is None or isinstance(moment, str):
+            return moment or ""
+        return moment.astimezone(local).strftime("%Y-%m-%d %H:%M")
+
+    def days(age):
+        return age if isinstance(age, int) else (now - age).days
+
+    def cells(i: dict) -> list:
+        is_open = i["stage"] in OPEN_STAGES
+        mine = i["village_id"] in visible and not i["is_anonymous"]
+        mobile = "" if i["is_anonymous"] else i["raiser_mobile"] if mine else mask_mobile(i["raiser_mobile"])
+        return [
+            i["pk"],
+            safe_cell(i["village__township__name"]),
+            safe_cell(i["village__name"]),
+            safe_cell(i["group__name"] or ""),
+            safe_cell(i["title"]),
+            category.get(i["category"], i["category"]),
+            channel.get(i["channel"], i["channel"]),
+            stage.get(i["stage"], i["stage"]),
+            when(i["raised"]),
+            when(i["due"]) if is_open else "",
+            days(i["age"]) if is_open else "",
+            yes if i["late"] else no,
+            when(i["escalated"]),
+            safe_cell(i["raiser_name"]) if mine else "",
+            mobile,
+        ]
+
+    yes, no = str(_("yes")), str(_("no"))
+    headers = [
+        ("id", "#"),
+        ("township", _("township")),
+        ("village", _("village")),
+        ("group", _("group or area")),
+        ("title", _("title")),
+        ("category", _("category")),
+        ("channel", _("channel")),
+        ("stage", _("stage")),
+        ("raised", _("raised at")),
+        ("due", _("stage due at")),
+        ("age", _("days in the step")),
+        ("overdue", _("overdue")),
+        ("escalated", _("escalated at")),
+        ("raiser", _("raiser's name")),
+        ("mobile", _("raiser's mobile number")),
     ]
+    columns = [Column(key, label, lambda row, n=n: row[n]) for n, (key, label) in enumerate(headers)]
+    return columns, cells
+
+
+def issue_response(user, issues, *, fmt: str, filename: str) -> HttpResponse:
+    """The issue list as CSV or XLSX; the rows are the cells of issue_table, in the list's order."""
+    columns, cells = issue_table(user)
+    rows = (cells(i) for i in issue_values(issues))
+    if fmt == "csv":
+        return csv_response(columns=columns, rows=rows, filename=filename)
+    return table_response(columns=columns, rows=rows, fmt=fmt, filename=filename)
+
+
+def csv_response(*, columns: list[Column], rows: Iterable[list], filename: str) -> HttpResponse:
+    """A CSV download like table_response's (UTF-8 with a BOM), for rows whose cells are already safe."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([c.header() for c in columns])
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.csv"
+    return response
+
+
+def safe_cell(text: str) -> str:
+    """Free text as a spreadsheet should store it: never as a formula (the registries' rule)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def meeting_columns() -> list[Column]:
+    state = _labels(Meeting.State)
     return [
         Column("id", "#", lambda m: m.pk),
         Column("village", _("village"), lambda m: m.roundtable.village.name),
         Column("roundtable", _("roundtable"), lambda m: m.roundtable.name),
         Column("starts", _("starts at"), lambda m: _local(m.starts_at)),
         Column("place", _("place"), lambda m: m.place),
-        Column("state", _("state"), lambda m: m.get_state_display()),
+        Column("state", _("state"), lambda m: state.get(m.state, m.state)),
         Column("chair", _("chair"), lambda m: m.chair.name if m.chair else ""),
         Column("party", _("chair is a Party member"), lambda m: m.chair.is_party_member if m.chair else ""),
         Column("present", _("present"), lambda m: m.present),

@@ -328,12 +328,7 @@ def issue_list_export(request, kind, fmt):
     if kind not in LISTS or fmt not in FORMATS:
         raise Http404
     _form, rows = _issue_list(request, kind)
-    return table_response(
-        columns=exports.issue_columns(request.user),
-        rows=rows.iterator(chunk_size=2000),
-        fmt=fmt,
-        filename=kind,
-    )
+    return exports.issue_response(request.user, rows, fmt=fmt, filename=kind)
 
 
 def _meeting_list(request):
