@@ -228,6 +228,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-meetings": {"task": "notifications.sweep_meetings", "schedule": 300.0},
     "notifications-sweep-overdue": {"task": "notifications.sweep_overdue", "schedule": 300.0},
     "notifications-sweep-digest": {"task": "notifications.sweep_digest", "schedule": 900.0},
+    # Township and district dashboards' default views, computed ahead (issue 10): the page says when.
+    "dashboards-refresh-snapshots": {"task": "dashboards.refresh_snapshots", "schedule": 900.0},
 }
 
 # --- notifications --------------------------------------------------------------------------

@@ -18,11 +18,13 @@ and for the whole, in a fixed number of queries whatever the number of villages 
 """
 
 import datetime
+import hashlib
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -740,4 +742,59 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
             items=Count("agenda", distinct=True),
         )
         .order_by("-starts_at", "-pk")
+    )
+
+
+# --- snapshots of the default views ------------------------------------------------------------
+
+SNAPSHOT_PERIODS = ("month", "quarter", "year")
+SNAPSHOT_TIMEOUT = 6 * 3600
+
+
+def snapshot_key(frame: Frame) -> str:
+    ids = ",".join(str(pk) for pk in sorted(frame.village_ids))
+    return (
+        f"dashboards:snapshot:v1:{frame.unit}:{frame.period.kind}:{hashlib.sha256(ids.encode()).hexdigest()}"
+    )
+
+
+def snapshot_frames() -> list[Frame]:
+    """The frames kept as snapshots: every township's and every district's month, quarter and year."""
+    from villages.models import District
+
+    frames = []
+    villages = list(Village.objects.values_list("pk", "township_id", "township__district_id"))
+    by_township, by_district = defaultdict(list), defaultdict(list)
+    for pk, township_id, district_id in villages:
+        by_township[township_id].append(pk)
+        if district_id:
+            by_district[district_id].append(pk)
+    for kind in SNAPSHOT_PERIODS:
+        period = period_of(kind)
+        for ids in by_township.values():
+            frames.append(Frame(village_ids=tuple(sorted(ids)), unit=UNIT_VILLAGE, period=period))
+        for district_id in District.objects.filter(pk__in=by_district).values_list("pk", flat=True):
+            frames.append(
+                Frame(village_ids=tuple(sorted(by_district[district_id])), unit=UNIT_TOWNSHIP, period=period)
+            )
+    return frames
+
+
+def dashboard_or_snapshot(frame: Frame) -> dict:
+    """The frame's figures from the snapshot that Celery beat keeps, when it holds this very frame (the
+    same villages and the same days: yesterday's snapshot never answers today), else computed live. The
+    result's computed_at says which."""
+    if not frame.category and frame.period.kind in SNAPSHOT_PERIODS:
+        cached = cache.get(snapshot_key(frame))
+        if cached is not None and cached["frame"] == sorted_frame(frame):
+            return {**cached, "frame": frame, "from_snapshot": True}
+    return {**dashboard(frame), "from_snapshot": False}
+
+
+def sorted_frame(frame: Frame) -> Frame:
+    return Frame(
+        village_ids=tuple(sorted(frame.village_ids)),
+        unit=frame.unit,
+        period=frame.period,
+        category=frame.category,
     )

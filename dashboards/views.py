@@ -107,7 +107,7 @@ def _figures(request, target):
     frame = s.Frame(
         village_ids=ids, unit=target["unit"], period=form.chosen_period(), category=form.chosen_category()
     )
-    return form, s.dashboard(frame), village
+    return form, s.dashboard_or_snapshot(frame), village
 
 
 def presentation(data: dict) -> dict:
