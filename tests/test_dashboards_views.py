@@ -95,6 +95,15 @@ def test_district_official_sees_the_district_and_every_township_of_it(client, wo
     assert get(client, user, "/work/dashboard/d/other/").status_code == 404
 
 
+def test_district_official_reads_talent_masked(client, world):
+    from talent.permissions import can_see_personal_data, can_view_talent_registry
+
+    village = world["villages"][0]
+    assert can_view_talent_registry(world["district_official"], village)
+    assert not can_see_personal_data(world["district_official"], village)
+    assert get(client, world["district_official"], f"/work/v/{village.code}/talent/").status_code == 200
+
+
 def test_district_official_reads_but_cannot_escalate(client, world):
     from roundtable.permissions import can_escalate_issue, can_view_issue
 
