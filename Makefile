@@ -47,6 +47,7 @@ test: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint --lint .
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -3,16 +3,17 @@ from django.urls import include, path
 
 from accounts import views as account_views
 from config.health import healthz
-from villages import views as village_views
+from portal import urls as portal_urls
+from portal import views as portal_views
 
 admin.site.site_header = "同心 Tongxin"
 admin.site.site_title = "同心 Tongxin"
 
 urlpatterns = [
-    path("", village_views.home, name="home"),
-    path("", include("villages.urls")),
+    path("", portal_views.home, name="home"),
+    path("", include((portal_urls.village_patterns, "villages"))),
     path("work/dashboard/", include("dashboards.urls")),
-    path("work/", include("villages.workspace_urls")),
+    path("work/", include((portal_urls.workspace_patterns, "workspace"))),
     path("", include("roundtable.urls")),
     path("", include("projects.urls")),
     path("", include("talent.urls")),

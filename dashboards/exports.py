@@ -13,12 +13,13 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from core.db import replica_reads
+from core.masking import mask_mobile
+from core.tabular import Column, _safe, table_response
 from dashboards.selectors import DISPUTE_LABELS, RANK_COLUMNS
-from projects.tabular import Column, table_response
 from roundtable.models import OPEN_STAGES, STEP_HANZI, STEP_NUMBER, Issue, Meeting, Stage
 from roundtable.permissions import villages_where_raiser_visible
-from talent.permissions import mask_mobile
 
 
 def _labels(choices) -> dict[str, str]:
@@ -102,11 +103,11 @@ class DaysSince(Func):
 
     def as_postgresql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"FLOOR(EXTRACT(EPOCH FROM (%s - {sql})) / 86400)::int", [timezone.now(), *params]
+        return f"FLOOR(EXTRACT(EPOCH FROM (%s - {sql})) / 86400)::int", [clock.now(), *params]
 
     def as_sql(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
-        now = timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        now = clock.now().astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
         return f"CAST(julianday(%s) - julianday({sql}) AS INTEGER)", [now, *params]
 
 
@@ -129,7 +130,7 @@ ISSUE_FIELDS = [
 def issue_values(issues):
     """The issue list's rows as plain values with the moments already formatted, streamed from the
     database in chunks (no model objects: a township's 50,000 issues export in about a second)."""
-    now = timezone.now()
+    now = clock.now()
     return (
         issues.annotate(
             raised=LocalMinute("created_at"),
@@ -263,8 +264,8 @@ def csv_response(*, columns: list[Column], rows: Iterable[list], filename: str) 
 
 
 def safe_cell(text: str) -> str:
-    """Free text as a spreadsheet should store it: never as a formula (the registries' rule)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Free text as a spreadsheet should store it: never as a formula (core.tabular's one rule)."""
+    return _safe(text) if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def meeting_columns() -> list[Column]:

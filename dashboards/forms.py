@@ -3,9 +3,9 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from dashboards.selectors import Period, month_period, period_of
 from roundtable.models import STEPS, Issue, Meeting, Stage
 
@@ -83,7 +83,7 @@ class MonthForm(forms.Form):
     def period(self) -> Period:
         month = self.cleaned_data.get("month") if self.is_bound and self.is_valid() else None
         if month is None:
-            month = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+            month = clock.localdate().replace(day=1) - datetime.timedelta(days=1)
         return month_period(month)
 
 

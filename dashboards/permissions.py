@@ -8,6 +8,7 @@ see none.
 from django.http import Http404
 
 from accounts.models import Membership
+from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
 from villages.models import District, Township, Village
 
@@ -46,10 +47,7 @@ def access_township_dashboard(user, code: str) -> Township:
 
 
 def access_village_dashboard(user, code: str) -> Village:
-    village = Village.objects.select_related("township").filter(code=code).first()
-    if village is None or not can_view_village_dashboard(user, village):
-        raise Http404
-    return village
+    return access_village(user, code, check=can_view_village_dashboard)
 
 
 def dashboard_villages(user):

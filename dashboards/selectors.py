@@ -31,6 +31,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from projects.models import ZERO, CollectiveIncome, Funding, Project
 from projects.selectors import IncomeClass, funding_by_source, income_class
 from roundtable.models import (
@@ -107,7 +108,7 @@ class Period:
 
 def period_of(kind: str, *, today: datetime.date | None = None, start=None, end=None) -> Period:
     """This month, this quarter, this year, or a custom range (start and end given)."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     if kind == "custom" and start and end:
         return Period("custom", min(start, end), max(start, end))
     if kind == "month":
@@ -168,7 +169,7 @@ def _add(into: dict, unit, key, n):
 def issue_figures(frame: Frame) -> dict:
     """Per unit and TOTAL: raised, open, closed, rejected, merged, withdrawn, overdue, escalated, rated
     (closed and rated), and by_stage / overdue_by_stage for the six steps. One query."""
-    now = timezone.now()
+    now = clock.now()
     rows = (
         frame.cohort()
         .values(frame.issue_unit, "stage")
@@ -466,17 +467,17 @@ def overdue_issues(*, village_ids, stage: str = "", min_age_days: int | None = N
     """Open issues past their step's time limit (or, with escalated, every escalated open issue), oldest
     deadline first, with their age in the step."""
     qs = Issue.objects.filter(village_id__in=village_ids, stage__in=OPEN_STAGES)
-    qs = qs.filter(escalated_at__isnull=False) if escalated else qs.filter(stage_due_at__lt=timezone.now())
+    qs = qs.filter(escalated_at__isnull=False) if escalated else qs.filter(stage_due_at__lt=clock.now())
     if stage:
         qs = qs.filter(stage=stage)
     if min_age_days:
-        qs = qs.filter(stage_entered_at__lte=timezone.now() - datetime.timedelta(days=min_age_days))
+        qs = qs.filter(stage_entered_at__lte=clock.now() - datetime.timedelta(days=min_age_days))
     return qs.select_related("village__township", "group").order_by("stage_due_at", "pk")
 
 
 def age_days(issue: Issue, now=None) -> int:
     """Whole days the issue has been in its step."""
-    return ((now or timezone.now()) - issue.stage_entered_at).days
+    return ((now or clock.now()) - issue.stage_entered_at).days
 
 
 # --- registries -------------------------------------------------------------------------------
@@ -636,7 +637,7 @@ def dashboard(frame: Frame) -> dict:
         "ratings": ratings[TOTAL],
         "disputes": disputes_by_month(frame),
         "registry": registry,
-        "computed_at": timezone.now(),
+        "computed_at": clock.now(),
     }
 
 
@@ -702,7 +703,7 @@ def issue_rows(
 ):
     """Issues of these villages with the list's filters; the same rules as the dashboard's counts (the
     raised dates are whole local days, overdue means open and past the step's limit)."""
-    now = timezone.now()
+    now = clock.now()
     qs = Issue.objects.filter(village_id__in=village_ids)
     if stage:
         qs = qs.filter(stage=stage)

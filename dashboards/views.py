@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Membership
 from accounts.selectors import scope_for
 from core.db import reads_from_replica
+from core.tabular import FORMATS, table_response
 from dashboards import charts, exports, links
 from dashboards import permissions as perms
 from dashboards import selectors as s
 from dashboards.forms import DashboardFilterForm, IssueListForm, MeetingListForm, MonthForm
-from projects.tabular import FORMATS, table_response
 from roundtable.models import STEP_HANZI, STEP_NUMBER, STEPS
 from villages.models import District, Township, Village
 

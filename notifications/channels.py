@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
 
+from core.masking import mask_mobile
+
 logger = logging.getLogger("notifications")
 
 
@@ -44,10 +46,6 @@ class SMSBackend:
 
     def send(self, *, mobile: str, text: str) -> None:
         raise NotImplementedError
-
-
-def mask_mobile(mobile: str) -> str:
-    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) >= 7 else "****"
 
 
 class LoggingSMSBackend(SMSBackend):

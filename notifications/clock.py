@@ -1,8 +1,9 @@
 """The time the notification sweeps and the sender run at, settable in tests.
 
-``now()`` is ``timezone.now()`` in production. Tests freeze or advance it with ``freeze()`` / ``advance()``;
-when ``NOTIFICATIONS_CLOCK_FILE`` names a file, the time is kept there so that a Celery worker in
-another process sees the same clock as the test driving it (no sleeping to move time).
+``now()`` is the portal's clock (``core.clock.now()``: ``timezone.now()`` unless the demo travels) in
+production. Tests freeze or advance it with ``freeze()`` / ``advance()``; when
+``NOTIFICATIONS_CLOCK_FILE`` names a file, the time is kept there so that a Celery worker in another
+process sees the same clock as the test driving it (no sleeping to move time).
 """
 
 import datetime
@@ -10,6 +11,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+
+from core import clock
 
 _frozen: datetime.datetime | None = None
 
@@ -31,7 +34,7 @@ def now() -> datetime.datetime:
             return datetime.datetime.fromisoformat(text)
     if _frozen is not None:
         return _frozen
-    return timezone.now()
+    return clock.now()
 
 
 def freeze(moment: datetime.datetime | None) -> None:

@@ -2,32 +2,21 @@
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import DATE, BaseLineFormSet, SearchFilterSet
 from projects.models import CollectiveIncome, Cooperative, Funding, Milestone, Partner, Project, Resource
 from projects.services import allowed_statuses
 from roundtable.models import Issue, Roundtable
 from villages.models import Village
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 def money_widget():
     return forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"})
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Puts a service's ValidationError on the form: on its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class ProjectForm(forms.ModelForm):
@@ -94,24 +83,6 @@ class FundingForm(forms.ModelForm):
             "land_mu": forms.NumberInput(attrs={"min": "0", "step": "0.01", "inputmode": "decimal"}),
             "date": DATE,
         }
-
-
-class BaseLineFormSet(forms.BaseInlineFormSet):
-    """Funding lines and milestones: blank extra rows are ignored; lines go to the service as dicts."""
-
-    def lines(self) -> list[dict]:
-        out = []
-        for form in self.forms:
-            if not form.has_changed() and not form.instance.pk:
-                continue
-            if self.can_delete and self._should_delete_form(form):
-                if form.instance.pk:
-                    out.append({"id": form.instance.pk, "delete": True})
-                continue
-            data = {k: v for k, v in form.cleaned_data.items() if k not in ("id", "DELETE", self.fk.name)}
-            data["id"] = form.instance.pk
-            out.append(data)
-        return out
 
 
 FundingFormSet = inlineformset_factory(
@@ -222,41 +193,7 @@ class IncomeForm(forms.ModelForm):
         pass
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet"),
-        help_text=_("An .xlsx or .csv file laid out like the template; at most 5 MB and 2,000 rows."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-
 # --- list filters ------------------------------------------------------------------------------
-
-
-class SearchFilterSet(django_filters.FilterSet):
-    """A free-text `q` over a few fields, and a village choice limited to what the user may see."""
-
-    search_fields: tuple[str, ...] = ("name",)
-    q = django_filters.CharFilter(method="search", label=_("Search"))
-
-    def __init__(self, *args, villages=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, flt in self.filters.items():
-            if name == "o":
-                flt.extra["empty_label"] = _("Default order")
-            elif isinstance(flt, django_filters.ChoiceFilter | django_filters.ModelChoiceFilter):
-                flt.extra["empty_label"] = _("All")
-        if "village" in self.filters:
-            if villages is None:
-                del self.filters["village"]
-            else:
-                self.filters["village"].queryset = villages
-
-    def search(self, queryset, name, value):
-        query = Q()
-        for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value.strip()})
-        return queryset.filter(query)
 
 
 class ProjectFilter(SearchFilterSet):

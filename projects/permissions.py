@@ -3,6 +3,7 @@
 from django.http import Http404
 
 from accounts.models import Membership
+from accounts.permissions import access_village
 from accounts.selectors import scope_for
 from projects.models import Partner, Project
 from villages.models import Village
@@ -63,13 +64,7 @@ def can_create_partner(user) -> bool:
 
 def access_registry_village(user, code: str, *, edit: bool = False) -> Village:
     """The village by code if the user may read (or, with edit, keep) its registries; else Http404."""
-    village = Village.objects.select_related("township").filter(code=code).first()
-    if village is None:
-        raise Http404
-    allowed = can_edit_registry(user, village) if edit else can_view_registry(user, village)
-    if not allowed:
-        raise Http404
-    return village
+    return access_village(user, code, check=can_edit_registry if edit else can_view_registry)
 
 
 def access_project(user, village: Village, pk, *, edit: bool = False) -> Project:

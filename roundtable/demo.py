@@ -1,17 +1,18 @@
 """Demo roundtables, members, meetings and issues for 罗溪镇, driven through the real workflow.
 
 Each issue is carried from its raising to its demo stage by the same functions the pages call, with the
-clock travelled back (time-machine) so the timeline reads like months of real use. Re-running changes
-nothing: roundtables and members are matched by name, issues by village and title.
+portal's clock travelled back (``core.clock.travel``, no test library) so the timeline reads like months
+of real use. Re-running changes nothing: roundtables and members are matched by name, issues by village
+and title.
 """
 
 import datetime
 import random
 
-import time_machine
 from django.utils import timezone
 
 from accounts.models import Membership, User
+from core import clock
 from roundtable import services, workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, Roundtable, RoundtableMember, Stage
 from villages.models import Township, Village
@@ -198,7 +199,8 @@ def _staff(village: Village, role: str, prefix: str, title: str) -> User:
 
 
 def _at(moment):
-    return time_machine.travel(moment, tick=False)
+    """Runs the block at `moment`: every timestamp the workflow writes comes from the portal's clock."""
+    return clock.travel(moment)
 
 
 def _drive(

@@ -1,10 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from core import clock
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
 from roundtable.services import MAX_PHOTO_BYTES, photo_clean
 
@@ -262,7 +262,7 @@ class DecisionForm(VoteFields):
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
-        if due < timezone.localdate():
+        if due < clock.localdate():
             raise ValidationError(_("The due date cannot be in the past."))
         return due
 
@@ -326,7 +326,7 @@ class MeetingForm(forms.ModelForm):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < timezone.now():
+        if starts_at < clock.now():
             raise ValidationError(_("A meeting is scheduled in the future."))
         return starts_at
 
@@ -341,7 +341,7 @@ class MoveMeetingForm(forms.Form):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < timezone.now():
+        if starts_at < clock.now():
             raise ValidationError(_("A meeting is scheduled in the future."))
         return starts_at
 

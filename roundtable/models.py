@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
+from core import clock
 
 # Crockford-style alphabet: no 0/O, 1/I/L, U; a code survives being read aloud or copied by hand.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -315,7 +316,7 @@ class Issue(models.Model):
     stage = models.CharField(
         _("stage"), max_length=14, choices=Stage.choices, default=Stage.RAISED, db_index=True
     )
-    stage_entered_at = models.DateTimeField(_("stage entered at"), default=timezone.now)
+    stage_entered_at = models.DateTimeField(_("stage entered at"), default=clock.now)
     stage_due_at = models.DateTimeField(_("stage due at"), null=True, blank=True)
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -342,7 +343,7 @@ class Issue(models.Model):
         verbose_name=_("logged by"),
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("raised at"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("raised at"), default=clock.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -375,7 +376,7 @@ class Issue(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.is_open and self.stage_due_at is not None and self.stage_due_at < timezone.now()
+        return self.is_open and self.stage_due_at is not None and self.stage_due_at < clock.now()
 
 
 class Opinion(models.Model):
@@ -408,7 +409,7 @@ class Opinion(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("opinion")
@@ -450,7 +451,7 @@ class Resolution(models.Model):
         verbose_name=_("responsible person"),
     )
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    created_at = models.DateTimeField(_("recorded at"), default=clock.now)
 
     class Meta:
         verbose_name = _("resolution")
@@ -479,7 +480,7 @@ class ProgressUpdate(models.Model):
         related_name="+",
         verbose_name=_("reported by"),
     )
-    created_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    created_at = models.DateTimeField(_("reported at"), default=clock.now)
 
     class Meta:
         verbose_name = _("progress update")
@@ -509,7 +510,7 @@ class SupervisionVerdict(models.Model):
     )
     verdict = models.CharField(_("verdict"), max_length=10, choices=Verdict.choices)
     reason = models.TextField(_("reason or remarks"), max_length=3000, blank=True)
-    created_at = models.DateTimeField(_("given at"), default=timezone.now)
+    created_at = models.DateTimeField(_("given at"), default=clock.now)
 
     class Meta:
         verbose_name = _("supervision verdict")
@@ -530,7 +531,7 @@ class Satisfaction(models.Model):
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(_("comment"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(_("rated at"), default=timezone.now)
+    created_at = models.DateTimeField(_("rated at"), default=clock.now)
 
     class Meta:
         verbose_name = _("satisfaction rating")
@@ -589,7 +590,7 @@ class TimelineEntry(models.Model):
     to_stage = models.CharField(_("to"), max_length=14, choices=Stage.choices, blank=True)
     note = models.TextField(_("note"), max_length=5000, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
-    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
 
     objects = TimelineQuerySet.as_manager()
 

@@ -1,32 +1,45 @@
-"""Where the workflow hands events to the notification outbox.
+"""Where the workflow announces its events, for the notification outbox to pick up.
 
-Called inside the workflow's transaction: whatever is written here commits or rolls back with the
-change that caused it. The sender is kicked on commit; if the broker is down the rows wait for beat.
+Layers: roundtable and notifications stand on the same floor, and the dependency goes one way only —
+notifications imports roundtable (its models), roundtable never imports notifications. The workflow
+therefore announces each event as a Django signal defined here; ``notifications.receivers`` (connected
+in ``NotificationsConfig.ready``) turns it into outbox rows. tests/test_architecture_layers.py keeps
+the direction true.
+
+Signals are sent synchronously inside the workflow's transaction: whatever a receiver writes commits or
+rolls back with the change that caused it, and an error in a receiver reaches the caller as before.
 """
 
-from notifications import services
+from django.dispatch import Signal
+
+# Each signal's keyword arguments are named in its comment.
+timeline_entry_written_signal = Signal()  # entry
+responsible_assigned_signal = Signal()  # issue, responsible
+meeting_scheduled_signal = Signal()  # meeting
+meeting_moved_signal = Signal()  # meeting
+meeting_cancelled_signal = Signal()  # meeting
 
 
 def timeline_entry_written(entry) -> None:
     """An issue's timeline grew: tell the raiser, cadres or supervisors as the entry's kind requires."""
-    services.timeline_entry_notify(entry=entry)
+    timeline_entry_written_signal.send(sender=type(entry), entry=entry)
 
 
 def responsible_assigned(*, issue, responsible) -> None:
     """A person was made responsible for an issue."""
-    services.responsible_assigned_notify(issue=issue, responsible=responsible)
+    responsible_assigned_signal.send(sender=type(issue), issue=issue, responsible=responsible)
 
 
 def meeting_scheduled(*, meeting) -> None:
     """A meeting was scheduled: reminders 24 h and 1 h before are due."""
-    services.meeting_scheduled_notify(meeting=meeting)
+    meeting_scheduled_signal.send(sender=type(meeting), meeting=meeting)
 
 
 def meeting_moved(*, meeting) -> None:
     """A meeting moved: pending reminders are replaced, members are told."""
-    services.meeting_moved_notify(meeting=meeting)
+    meeting_moved_signal.send(sender=type(meeting), meeting=meeting)
 
 
 def meeting_cancelled(*, meeting) -> None:
     """A meeting was cancelled: pending reminders are dropped, members are told."""
-    services.meeting_cancelled_notify(meeting=meeting)
+    meeting_cancelled_signal.send(sender=type(meeting), meeting=meeting)

@@ -6,10 +6,10 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import villages_for
+from core import clock
 from roundtable.models import (
     OPEN_STAGES,
     STEP_HANZI,
@@ -71,7 +71,7 @@ class IssueFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.filter(stage__in=OPEN_STAGES, stage_due_at__lt=timezone.now())
+            return queryset.filter(stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
         return queryset
 
     def filter_open(self, queryset, name, value):
@@ -152,7 +152,7 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     title = (title or "").strip()
     if len(title) < 2:
         return []
-    since = timezone.now() - datetime.timedelta(days=365)
+    since = clock.now() - datetime.timedelta(days=365)
     base = Issue.objects.filter(village=village, created_at__gte=since).exclude(
         stage__in=[Stage.MERGED, Stage.WITHDRAWN]
     )
@@ -233,7 +233,7 @@ def roundtables_of(*, village):
 
 def workspace_summary(*, villages) -> dict:
     """Per village: new (step 1), overdue, due this week, next meetings — for the workspace home."""
-    now = timezone.now()
+    now = clock.now()
     week = now + datetime.timedelta(days=7)
     rows = (
         Issue.objects.filter(village__in=villages)
@@ -264,7 +264,7 @@ def workspace_summary(*, villages) -> dict:
 
 def overdue_issues(*, villages):
     return (
-        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=timezone.now())
+        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
         .select_related("village", "group")
         .order_by("stage_due_at")
     )
@@ -273,7 +273,7 @@ def overdue_issues(*, villages):
 def member_meetings(*, user):
     """Upcoming and recent meetings of the roundtables where the user has a seat, in villages where the
     user holds a role (a seat left over after the role was taken away shows nothing)."""
-    since = timezone.now() - datetime.timedelta(days=30)
+    since = clock.now() - datetime.timedelta(days=30)
     return (
         Meeting.objects.filter(
             roundtable__members__user=user,

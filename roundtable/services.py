@@ -6,10 +6,10 @@ import io
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from core import clock
 from roundtable import notify
 from roundtable.models import (
     AgendaItem,
@@ -97,7 +97,7 @@ def issue_create(
         raiser_name=raiser_name.strip(),
         raiser_mobile=raiser_mobile,
         is_anonymous=is_anonymous,
-        consent_at=timezone.now() if has_personal else None,
+        consent_at=clock.now() if has_personal else None,
         created_by=created_by,
     )
     issue.stage_due_at = stage_due_at(issue, issue.stage)
@@ -153,7 +153,7 @@ def member_add(
         user=user,
         mobile=mobile,
         email=email,
-        joined=timezone.localdate(),
+        joined=clock.localdate(),
     )
     member.full_clean()
     member.save()
@@ -282,7 +282,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str]) -> Meeting:
         raise WorkflowError(_("A cancelled meeting has no attendance."))
     if meeting.is_locked:
         raise WorkflowError(_("The meeting's minutes are signed off and locked."))
-    if meeting.starts_at > timezone.now() + datetime.timedelta(hours=2):
+    if meeting.starts_at > clock.now() + datetime.timedelta(hours=2):
         raise WorkflowError(_("Attendance is recorded when the meeting sits, not in advance."))
     valid = set(Attendance.Status.values)
     rows = {a.member_id: a for a in meeting.attendance.all()}
@@ -295,7 +295,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str]) -> Meeting:
             row.save(update_fields=["status"])
     if meeting.state == Meeting.State.SCHEDULED:
         meeting.state = Meeting.State.HELD
-        meeting.held_at = timezone.now()
+        meeting.held_at = clock.now()
         meeting.save(update_fields=["state", "held_at"])
     return meeting
 
@@ -307,7 +307,7 @@ def attendance_confirm(*, meeting, member, coming: bool = True) -> Attendance:
     if meeting.state != Meeting.State.SCHEDULED:
         raise WorkflowError(_("Attendance can be confirmed only before the meeting."))
     row, _created = Attendance.objects.get_or_create(meeting=meeting, member=member)
-    row.confirmed_at = timezone.now() if coming else None
+    row.confirmed_at = clock.now() if coming else None
     row.save(update_fields=["confirmed_at"])
     return row
 
@@ -346,7 +346,7 @@ def meeting_sign_off(*, meeting, actor) -> Meeting:
         raise WorkflowError(
             _("Every issue on the agenda needs an outcome (resolution, deferral or not adopted).")
         )
-    meeting.signed_off_at = timezone.now()
+    meeting.signed_off_at = clock.now()
     meeting.signed_off_by = actor
     meeting.save(update_fields=["signed_off_at", "signed_off_by"])
     return meeting

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import clock
 from roundtable import notify
 from roundtable.models import (
     AgendaItem,
@@ -93,7 +94,7 @@ def _require_move(issue: Issue, move: str) -> str:
 
 def stage_due_at(issue: Issue, stage: str, *, now=None, due_date: datetime.date | None = None):
     """When the stage's time limit ends (township settings; step 5 by the resolution's due date)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     township = issue.village.township
     days = {
         Stage.RAISED: township.limit_raised_days,
@@ -134,7 +135,7 @@ def _move(
     issue: Issue, *, target: str, actor=None, note="", actor_label=None, public=True, due_date=None
 ) -> TimelineEntry:
     source = issue.stage
-    now = timezone.now()
+    now = clock.now()
     issue.stage = target
     issue.stage_entered_at = now
     issue.stage_due_at = stage_due_at(issue, target, now=now, due_date=due_date)
@@ -378,7 +379,7 @@ def issue_decide(
         )
     if responsible is None:
         raise WorkflowError(_("Name the person responsible for carrying it out."))
-    if due_date is None or due_date < timezone.localdate():
+    if due_date is None or due_date < clock.localdate():
         raise WorkflowError(_("Give a due date that is not in the past."))
     resolution = Resolution.objects.create(
         meeting=item.meeting,
@@ -564,10 +565,10 @@ def issue_send_back(*, issue: Issue, supervisor, reason: str) -> Issue:
         issue=issue, supervisor=supervisor, verdict=SupervisionVerdict.Verdict.SEND_BACK, reason=reason
     )
     resolution = _latest_resolution(issue)
-    due = resolution.due_date if resolution and resolution.due_date >= timezone.localdate() else None
+    due = resolution.due_date if resolution and resolution.due_date >= clock.localdate() else None
     _move(issue, target=target, actor=supervisor, note=reason, due_date=due)
     if due is None:
-        issue.stage_due_at = timezone.now() + datetime.timedelta(
+        issue.stage_due_at = clock.now() + datetime.timedelta(
             days=issue.village.township.limit_supervising_days
         )
         issue.save(update_fields=["stage_due_at", "updated_at"])
@@ -614,7 +615,7 @@ def issue_escalate(*, issue: Issue, actor, note: str) -> Issue:
     if not issue.is_open:
         raise WorkflowError(_("Only an open issue can be escalated."))
     note = _need(note, _("Say why the issue is escalated."))
-    issue.escalated_at = timezone.now()
+    issue.escalated_at = clock.now()
     issue.save(update_fields=["escalated_at", "updated_at"])
     _log(issue, kind=TimelineEntry.Kind.ESCALATION, actor=actor, note=note, public=False)
     return issue

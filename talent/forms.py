@@ -6,7 +6,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from projects.forms import DATE, BaseLineFormSet, SearchFilterSet
+from core.forms import DATE, BaseLineFormSet, SearchFilterSet
 from roundtable.models import Roundtable
 from talent.models import (
     AdvisoryCouncil,

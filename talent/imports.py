@@ -1,4 +1,4 @@
-"""Importing the talent pool from a spreadsheet (the preview/confirm plumbing is in projects.imports)."""
+"""Importing the talent pool from a spreadsheet (the preview/confirm plumbing is in core.imports)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.models import mobile_validator
-from projects.imports import RowResult, errors_of, form_errors
-from projects.tabular import (
+from core.imports import RowResult, errors_of, form_errors
+from core.tabular import (
     Column,
     LooseBooleanField,
     LooseChoiceField,

@@ -1,8 +1,8 @@
 """Who may read and keep the talent registries, and who sees personal data whole.
 
-The one masking rule of the portal lives here: mobile and ID numbers are shown whole only to cadres of
+Who sees personal data whole is decided here: mobile and ID numbers are shown whole only to cadres of
 the person's own village (`can_see_personal_data`); everyone else — township officials included — sees
-them masked, on pages and in exports alike (`personal_data`).
+them masked (by `core.masking`), on pages and in exports alike (`personal_data`).
 """
 
 from dataclasses import dataclass
@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from accounts.models import Membership
+from accounts.permissions import access_village
 from accounts.selectors import scope_for
+from core.masking import mask_id, mask_mobile
 from talent.models import Talent
 from villages.models import Village
 
@@ -34,24 +36,6 @@ def can_see_personal_data(user, village: Village | int) -> bool:
     return Role.CADRE in scope_for(user).village_roles.get(village_id, ())
 
 
-def mask_mobile(value: str) -> str:
-    """138****5678: the first three and last four digits."""
-    if not value:
-        return ""
-    if len(value) < 8:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
-
-
-def mask_id_number(value: str) -> str:
-    """350***********123X: the first three and last four characters."""
-    if not value:
-        return ""
-    if len(value) < 8:
-        return "*" * len(value)
-    return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
-
-
 @dataclass(frozen=True)
 class PersonalData:
     """A person's numbers as this viewer may see them."""
@@ -65,18 +49,12 @@ def personal_data(user, talent: Talent) -> PersonalData:
     """The talent's mobile and ID number, whole or masked by `can_see_personal_data`."""
     if can_see_personal_data(user, talent.village_id):
         return PersonalData(talent.mobile, talent.id_number, masked=False)
-    return PersonalData(mask_mobile(talent.mobile), mask_id_number(talent.id_number), masked=True)
+    return PersonalData(mask_mobile(talent.mobile), mask_id(talent.id_number), masked=True)
 
 
 def access_talent_village(user, code: str, *, edit: bool = False) -> Village:
     """The village by code if the user may read (or, with edit, keep) its talent registries; else Http404."""
-    village = Village.objects.select_related("township").filter(code=code).first()
-    if village is None:
-        raise Http404
-    allowed = can_edit_talent_registry(user, village) if edit else can_view_talent_registry(user, village)
-    if not allowed:
-        raise Http404
-    return village
+    return access_village(user, code, check=can_edit_talent_registry if edit else can_view_talent_registry)
 
 
 def access_talent(user, village: Village, pk, *, edit: bool = False) -> Talent:

@@ -10,6 +10,7 @@ urlpatterns = [
     # township-wide, for officials and anyone keeping several villages
     path("work/talent/", views.talent_list, name="list"),
     path("work/talent/export.<str:fmt>", views.talent_export, name="export"),
+    path("work/import-template/talent.<str:fmt>", views.import_template, name="import_template"),
     path("work/councils/", views.council_overview, name="councils"),
     path("work/committees/", views.committee_overview, name="committees"),
     # one village

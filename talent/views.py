@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from projects.forms import apply_errors
-from projects.tabular import FORMATS, Column, table_response
-from projects.views import _export_query, _page, import_preview, import_upload
+from core.forms import apply_errors
+from core.tabular import Column, table_response, template_response
+from core.views import check_format, export_query, import_preview, import_upload, page_of
 from talent import imports, selectors, services
 from talent.forms import CommitteeMembers, CouncilForm, CouncilMembers, TalentFilter, TalentForm, TermForm
 from talent.models import AdvisoryCouncil, CommitteeTerm, Talent
@@ -68,7 +68,7 @@ def _talent_filter(request, code):
 @login_required
 def talent_list(request, code=None):
     village, _villages, filterset = _talent_filter(request, code)
-    page, query = _page(request, filterset.qs)
+    page, query = page_of(request, filterset.qs)
     page.object_list = _with_personal_data(request.user, page.object_list)
     return render(
         request,
@@ -78,7 +78,7 @@ def talent_list(request, code=None):
             "filter": filterset,
             "page": page,
             "query": query,
-            "export_query": _export_query(request),
+            "export_query": export_query(request),
             "counts": selectors.talent_counts(filterset.qs),
             "can_edit": village is not None and can_edit_talent_registry(request.user, village),
         },
@@ -121,8 +121,7 @@ TALENT_EXPORT_ONLY = [
 
 @login_required
 def talent_export(request, fmt, code=None):
-    if fmt not in FORMATS:
-        raise Http404
+    check_format(fmt)
     village, _villages, filterset = _talent_filter(request, code)
     name = f"{village.name if village else _('all villages')}-{_('talent')}"
     return table_response(columns=talent_columns(request.user), rows=filterset.qs, fmt=fmt, filename=name)
@@ -184,8 +183,17 @@ def talent_delete(request, code, pk):
         messages.success(request, _("Deleted."))
         return redirect("talent:village_list", code=village.code)
     return render(
-        request, "projects/confirm_delete.html", {"village": village, "object": talent, "cancel": back}
+        request, "core/confirm_delete.html", {"village": village, "object": talent, "cancel": back}
     )
+
+
+@login_required
+def import_template(request, fmt):
+    """An empty spreadsheet to fill in with talents."""
+    check_format(fmt)
+    if not selectors.talent_villages(request.user).exists():
+        raise Http404
+    return template_response(columns=imports.TALENT_COLUMNS, fmt=fmt, filename=_("talent-import-template"))
 
 
 @login_required
@@ -198,11 +206,11 @@ def talent_import(request, code):
         columns=imports.TALENT_COLUMNS,
         ignore=TALENT_EXPORT_ONLY,
         preview_url_name="talent:import_preview",
-        template="projects/import_upload.html",
+        template="core/import_upload.html",
         context={
             "title": _("Import talents"),
             "back": reverse("talent:village_list", args=[village.code]),
-            "template_kind": "talent",
+            "template_url": "talent:import_template",
         },
     )
 
@@ -347,5 +355,5 @@ def term_delete(request, code, year):
         messages.success(request, _("Deleted."))
         return redirect(back)
     return render(
-        request, "projects/confirm_delete.html", {"village": village, "object": term, "cancel": back}
+        request, "core/confirm_delete.html", {"village": village, "object": term, "cancel": back}
     )

@@ -7,6 +7,9 @@ import pytest
 from accounts.models import Membership
 from tests.factories import TownshipFactory, VillageFactory, VillageGroupFactory, make_user
 
+# The demo data, seeded once per session: the `demo` and `demo_committed` fixtures.
+pytest_plugins = ["tests.session_demo"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM must be allowed beside it.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

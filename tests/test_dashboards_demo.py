@@ -1,19 +1,11 @@
 """The demo district's dashboard: 洛江区 with 罗溪镇, 河市镇 and 马甲镇, and figures that add up."""
 
-import os
-
-import pytest
-from django.core.management import call_command
-
 from accounts.models import User
 from dashboards import selectors as s
 from villages.models import District, Village
 
-pytestmark = pytest.mark.django_db
 
-
-def test_demo_district_dashboard_adds_up(client):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def test_demo_district_dashboard_adds_up(client, demo):
     district = District.objects.get(code="luojiang")
     assert set(district.townships.values_list("name", flat=True)) >= {"罗溪镇", "河市镇", "马甲镇"}
     codes = list(Village.objects.values_list("code", flat=True))

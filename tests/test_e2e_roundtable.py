@@ -2,11 +2,9 @@
 with a real meeting; the supervisor signs it off; the resident sees it closed and rates it."""
 
 import datetime
-import os
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,8 +17,7 @@ PASSWORD = "tongxin-demo-2026"
 
 
 @pytest.fixture
-def demo_site(live_server):
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+def demo_site(live_server, demo_committed):
     return live_server
 
 

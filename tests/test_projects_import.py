@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from projects.imports import SESSION_KEY
+from core.imports import SESSION_KEY
 from projects.models import Funding, Project
 from tests.factories_registries import FundingFactory, PartnerFactory, ProjectFactory
 
@@ -192,12 +192,12 @@ def test_stash_of_another_village_is_not_used(client, village, other_village):
 
 def test_template_downloads_have_the_headers_and_an_explanation(client, cadre):
     client.force_login(cadre)
-    response = client.get(reverse("projects:import_template", kwargs={"kind": "projects", "fmt": "xlsx"}))
+    response = client.get(reverse("projects:import_template", kwargs={"fmt": "xlsx"}))
     wb = load_workbook(io.BytesIO(response.content))
     headers = [c.value for c in wb.worksheets[0][1]]
     assert headers[:2] == ["项目名称*", "类别*"]
     assert len(wb.worksheets) == 2 and wb.worksheets[1].max_row > 5
-    csv_template = client.get(reverse("projects:import_template", kwargs={"kind": "talent", "fmt": "csv"}))
+    csv_template = client.get(reverse("talent:import_template", kwargs={"fmt": "csv"}))
     assert csv_template.content.decode("utf-8-sig").startswith("姓名*,性别*,出生年份*")
 
 

@@ -22,10 +22,16 @@ from roundtable.models import (
 )
 from roundtable.workflow import TRANSITIONS, WorkflowError
 from tests.factories import make_user
+from tests.matching import reason
 from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue, schedule
 
 ALL_STAGES = list(Stage.values)
 ALL_MOVES = list(workflow.MOVE_LABELS)
+# msgids of refusals, matched in the active language by tests.matching.reason
+REFUSED_AT_STAGE = "“%(move)s” is not possible while the issue is at “%(stage)s”."
+NOT_ADOPTED = "Not adopted: %(for)s votes for is not more than half of the %(present)s members present."
+TOO_MANY_VOTES = "%(votes)s votes were cast but only %(present)s members are present."
+NO_PAST_DUE_DATE = "Give a due date that is not in the past."
 
 
 @pytest.fixture
@@ -103,7 +109,10 @@ def test_stage_move_matrix(stage, move, village, roundtable, cadre, supervisor):
     expected = TRANSITIONS.get(stage, {}).get(move)
     entries_before = TimelineEntry.objects.filter(issue=issue).count()
     if expected is None:
-        with pytest.raises(WorkflowError) as excinfo:
+        with pytest.raises(
+            WorkflowError,
+            match=reason(REFUSED_AT_STAGE, move=workflow.MOVE_LABELS[move], stage=issue.get_stage_display()),
+        ) as excinfo:
             _attempt(move, issue, cadre=cadre, supervisor=supervisor, roundtable=roundtable)
         assert str(excinfo.value)
         issue.refresh_from_db()
@@ -120,7 +129,9 @@ def test_refusal_message_is_translated(village, cadre):
     from django.utils import translation
 
     issue = raise_issue(village)
-    with translation.override("zh-hans"), pytest.raises(WorkflowError) as excinfo:
+    with translation.override("zh-hans"), pytest.raises(
+        WorkflowError, match=reason(REFUSED_AT_STAGE)
+    ) as excinfo:
         workflow.issue_start(issue=issue, actor=cadre)
     assert str(excinfo.value) == "事项处于“群众提事”阶段，不能“开始办理”。"
 
@@ -146,11 +157,11 @@ def test_timeline_is_append_only(village):
 
     entry = raise_issue(village).timeline.get()
     entry.note = "changed"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="append-only"):
         entry.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="append-only"):
         TimelineEntry.objects.filter(pk=entry.pk).update(note="x")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="append-only"):
         TimelineEntry.objects.filter(pk=entry.pk).delete()
 
 
@@ -169,7 +180,9 @@ def test_agenda_needs_a_roundtable_covering_the_group(village, cadre):
         issue=issue, actor=cadre, party="甲", source="member", stance="support", text="好"
     )
     other_group_table = make_roundtable(village, group=groups[1], name="二组圆桌会")
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError, match=reason("This meeting's roundtable does not cover the issue's village group.")
+    ):
         workflow.issue_put_on_agenda(
             issue=issue, actor=cadre, meeting=schedule(other_group_table, hours_ago=-24)
         )
@@ -208,7 +221,9 @@ def test_quorum_is_more_than_half_of_members(village, cadre, members, present, q
         call()
         assert Issue.objects.get(pk=issue.pk).stage == Stage.DECIDED
     else:
-        with pytest.raises(WorkflowError):
+        with pytest.raises(
+            WorkflowError, match=reason("No quorum: more than half of the members must be present.")
+        ):
             call()
         assert Issue.objects.get(pk=issue.pk).stage == Stage.DELIBERATING
 
@@ -234,7 +249,10 @@ def test_majority_is_more_than_half_of_those_present(village, cadre, votes_for, 
         )
         assert Resolution.objects.get(issue=issue).votes_for == votes_for
     else:
-        with pytest.raises(WorkflowError):
+        with pytest.raises(
+            WorkflowError,
+            match=reason(NOT_ADOPTED),
+        ):
             workflow.issue_decide(
                 issue=issue,
                 actor=cadre,
@@ -264,7 +282,10 @@ def test_more_votes_than_present_is_refused(village, cadre):
     roundtable = make_roundtable(village, members=5)
     issue, item = _deliberating(village, roundtable, cadre)
     hold(item.meeting, present=3)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError,
+        match=reason(TOO_MANY_VOTES, votes=4, present=3),
+    ):
         workflow.issue_decide(
             issue=issue,
             actor=cadre,
@@ -281,7 +302,10 @@ def test_more_votes_than_present_is_refused(village, cadre):
 
 def test_decision_needs_a_held_meeting(village, cadre, roundtable):
     issue, item = _deliberating(village, roundtable, cadre)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError,
+        match=reason("The meeting must be held, with its attendance recorded, before it decides."),
+    ):
         workflow.issue_decide(
             issue=issue,
             actor=cadre,
@@ -311,14 +335,14 @@ def test_decision_needs_discussion_text_responsible_and_due_date(village, cadre,
         "responsible": cadre,
         "due_date": timezone.localdate(),
     }
-    for change in (
-        {"discussion": " "},
-        {"text": ""},
-        {"responsible": None},
-        {"due_date": None},
-        {"due_date": timezone.localdate() - datetime.timedelta(days=1)},
+    for change, refusal in (
+        ({"discussion": " "}, "Write down the discussion."),
+        ({"text": ""}, "Write the resolution."),
+        ({"responsible": None}, "Name the person responsible for carrying it out."),
+        ({"due_date": None}, NO_PAST_DUE_DATE),
+        ({"due_date": timezone.localdate() - datetime.timedelta(days=1)}, NO_PAST_DUE_DATE),
     ):
-        with pytest.raises(WorkflowError):
+        with pytest.raises(WorkflowError, match=reason(refusal)):
             workflow.issue_decide(**{**base, **change})
     assert Issue.objects.get(pk=issue.pk).stage == Stage.DELIBERATING
 
@@ -338,14 +362,16 @@ def test_defer_keeps_step_3_and_moves_to_next_meeting(village, cadre, roundtable
 
 def test_completion_note_required_before_supervision(village, cadre, roundtable):
     issue = advance(raise_issue(village), Stage.EXECUTING, cadre=cadre, roundtable=roundtable)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError, match=reason("Write a completion note with the evidence of what was done.")
+    ):
         workflow.issue_report_done(issue=issue, actor=cadre, note="  ")
     assert Issue.objects.get(pk=issue.pk).stage == Stage.EXECUTING
 
 
 def test_send_back_needs_a_reason_and_returns_to_step_5(village, cadre, supervisor, roundtable):
     issue = advance(raise_issue(village), Stage.SUPERVISING, cadre=cadre, roundtable=roundtable)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("Say why the work is sent back.")):
         workflow.issue_send_back(issue=issue, supervisor=supervisor, reason="")
     workflow.issue_send_back(issue=issue, supervisor=supervisor, reason="路灯仍有一盏不亮")
     issue.refresh_from_db()
@@ -355,13 +381,15 @@ def test_send_back_needs_a_reason_and_returns_to_step_5(village, cadre, supervis
 
 def test_rating_once_in_step_6_or_closed(village, cadre, supervisor, roundtable):
     issue = advance(raise_issue(village), Stage.EXECUTING, cadre=cadre, roundtable=roundtable)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError, match=reason("The outcome can be rated once the work is reported done.")
+    ):
         workflow.issue_rate(issue=issue, score=5)
     workflow.issue_report_done(issue=issue, actor=cadre, note="完成")
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("Choose a rating from 1 to 5.")):
         workflow.issue_rate(issue=issue, score=6)
     workflow.issue_rate(issue=issue, score=4, comment="满意")
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("This issue has already been rated.")):
         workflow.issue_rate(issue=issue, score=5)
     assert Satisfaction.objects.get(issue=issue).score == 4
 
@@ -399,9 +427,13 @@ def test_merge_links_the_duplicate(village, cadre):
 
 def test_merge_refuses_other_village_or_self(village, other_village, cadre):
     issue = raise_issue(village)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError, match=reason("An issue can only be merged into another issue of the same village.")
+    ):
         workflow.issue_merge(issue=issue, actor=cadre, target_issue=raise_issue(other_village))
-    with pytest.raises(WorkflowError):
+    with pytest.raises(
+        WorkflowError, match=reason("An issue can only be merged into another issue of the same village.")
+    ):
         workflow.issue_merge(issue=issue, actor=cadre, target_issue=issue)
 
 
@@ -420,7 +452,10 @@ def test_minutes_locked_after_sign_off(village, cadre, roundtable):
     meeting = item.meeting
     hold(meeting, present=5)
     services.meeting_save_minutes(meeting=meeting, minutes="会议记录")
-    with pytest.raises(WorkflowError):  # an issue on the agenda still has no outcome
+    with pytest.raises(
+        WorkflowError,
+        match=reason("Every issue on the agenda needs an outcome (resolution, deferral or not adopted)."),
+    ):  # an issue on the agenda still has no outcome
         services.meeting_sign_off(meeting=meeting, actor=cadre)
     workflow.issue_decide(
         issue=issue,
@@ -435,23 +470,23 @@ def test_minutes_locked_after_sign_off(village, cadre, roundtable):
         due_date=timezone.localdate(),
     )
     services.meeting_sign_off(meeting=meeting, actor=cadre)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("The minutes are signed off and locked.")):
         services.meeting_save_minutes(meeting=meeting, minutes="改过的记录")
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("The meeting's minutes are signed off and locked.")):
         services.meeting_record_attendance(meeting=meeting, statuses={})
     assert Meeting.objects.get(pk=meeting.pk).minutes == "会议记录"
 
 
 def test_sign_off_needs_minutes_and_a_held_meeting(village, cadre, roundtable):
     meeting = schedule(roundtable, hours_ago=-24)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("Only a held meeting can be signed off.")):
         services.meeting_sign_off(meeting=meeting, actor=cadre)
     hold(schedule(roundtable), present=3)
 
 
 def test_attendance_must_cover_every_member(village, roundtable):
     meeting = schedule(roundtable)
-    with pytest.raises(WorkflowError):
+    with pytest.raises(WorkflowError, match=reason("Record present, absent or excused for every member.")):
         services.meeting_record_attendance(meeting=meeting, statuses={})
     assert Meeting.objects.get(pk=meeting.pk).state == Meeting.State.SCHEDULED
     assert not Attendance.objects.filter(meeting=meeting).exclude(status="").exists()

@@ -7,7 +7,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import Membership
-from talent.permissions import can_see_personal_data, mask_id_number, mask_mobile
+from core.masking import mask_id, mask_mobile
+from talent.permissions import can_see_personal_data
 from tests.factories import make_user
 from tests.factories_registries import TalentFactory, valid_id_number
 
@@ -23,7 +24,7 @@ OTHER_MOBILE_MASKED = "139****1111"
 
 def test_mask_functions():
     assert mask_mobile("13812345678") == "138****5678"
-    assert mask_id_number("11010519491231002X") == "110***********002X"
+    assert mask_id("11010519491231002X") == "110***********002X"
     assert mask_mobile("") == ""
     assert mask_mobile("12345") == "*****"
 

@@ -1,11 +1,12 @@
-"""Display helpers for the registries: money in 万元/亿元, areas in 亩, shares and income classes."""
+"""Display helpers for the project registries: money in 万元/亿元, areas in 亩, income classes and chart."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import template
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from core.templatetags.tables import to_decimal, trim
 from projects.selectors import IncomeClass
 
 register = template.Library()
@@ -14,36 +15,18 @@ YI = Decimal("100000000")
 WAN = Decimal("10000")
 
 
-def _decimal(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-
-
-def _trim(value: Decimal, places: int) -> str:
-    """Rounded to at most `places` decimals, trailing zeros dropped, thousands grouped."""
-    q = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{q:,.{places}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
 @register.filter
 def money(value) -> str:
     """An amount of yuan for reading: 2.1亿元, 612万元, 8,000元 in Chinese; ¥6,120,000 in English."""
-    amount = _decimal(value)
+    amount = to_decimal(value)
     if amount is None:
         return "—"
     if (get_language() or "").startswith("zh"):
         if abs(amount) >= YI:
-            return _("%(amount)s hundred million yuan") % {"amount": _trim(amount / YI, 2)}
+            return _("%(amount)s hundred million yuan") % {"amount": trim(amount / YI, 2)}
         if abs(amount) >= WAN:
-            return _("%(amount)s ten thousand yuan") % {"amount": _trim(amount / WAN, 2)}
-        return _("%(amount)s yuan") % {"amount": _trim(amount, 2)}
+            return _("%(amount)s ten thousand yuan") % {"amount": trim(amount / WAN, 2)}
+        return _("%(amount)s yuan") % {"amount": trim(amount, 2)}
     if amount == amount.to_integral_value():
         return f"¥{amount:,.0f}"
     return f"¥{amount:,.2f}"
@@ -52,7 +35,7 @@ def money(value) -> str:
 @register.filter
 def yuan(value) -> str:
     """An exact amount with grouped thousands and two decimals: 6,200,000.00."""
-    amount = _decimal(value)
+    amount = to_decimal(value)
     if amount is None:
         return "—"
     return f"{amount:,.2f}"
@@ -61,33 +44,10 @@ def yuan(value) -> str:
 @register.filter
 def mu(value) -> str:
     """An area: 5,200亩 / 5,200 mu."""
-    area = _decimal(value)
+    area = to_decimal(value)
     if area is None:
         return "—"
-    return pgettext("area", "%(area)s mu") % {"area": _trim(area, 2)}
-
-
-@register.filter
-def pct(value) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{_trim(number, 1)}%"
-
-
-@register.filter
-def signed_pct(value) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "—"
-    return f"{'+' if number > 0 else ''}{_trim(number, 1)}%"
-
-
-@register.filter
-def whole(value) -> int:
-    """A progress percentage as a whole number for <progress> and <meter>."""
-    number = _decimal(value)
-    return int(number.to_integral_value(rounding=ROUND_HALF_UP)) if number is not None else 0
+    return pgettext("area", "%(area)s mu") % {"area": trim(area, 2)}
 
 
 @register.filter
@@ -107,73 +67,6 @@ def income_badge(cls: str) -> str:
         IncomeClass.WEAK: "badge badge-warn",
         IncomeClass.SOUND: "badge badge-ok",
     }.get(cls, "badge badge-quiet")
-
-
-# --- navigation ----------------------------------------------------------------------------------
-
-
-@register.inclusion_tag("projects/_nav.html", takes_context=True)
-def registry_nav(context, section: str, village=None):
-    """The registries' sub-navigation, for one village or for every village the user sees."""
-    from talent.permissions import can_view_talent_registry
-    from talent.selectors import talent_villages
-
-    user = context["request"].user
-    if village is not None:
-        can_talent = can_view_talent_registry(user, village)
-    else:
-        can_talent = talent_villages(user).exists()
-    return {"village": village, "section": section, "can_talent": can_talent}
-
-
-@register.inclusion_tag("projects/_village_registries.html", takes_context=True)
-def village_registry_links(context, village):
-    """The workspace village page's registries card: counts and links."""
-    from projects.permissions import can_edit_registry
-    from projects.selectors import registry_counts
-    from talent.models import Talent
-    from talent.permissions import can_view_talent_registry
-
-    user = context["request"].user
-    can_talent = can_view_talent_registry(user, village)
-    return {
-        "village": village,
-        "counts": registry_counts(village),
-        "can_edit": can_edit_registry(user, village),
-        "can_talent": can_talent,
-        "talent_count": Talent.objects.filter(village=village).count() if can_talent else None,
-    }
-
-
-@register.inclusion_tag("projects/_township_registries.html", takes_context=True)
-def township_registry_links(context):
-    """Links to the township-wide registry lists, for users who see more than one village or are officials."""
-    from accounts.selectors import scope_for
-    from talent.selectors import talent_villages
-
-    user = context["request"].user
-    scope = scope_for(user)
-    show = bool(scope.township_ids) or len(scope.village_roles) > 1
-    return {"show": show, "can_talent": show and talent_villages(user).exists()}
-
-
-@register.simple_tag(takes_context=True)
-def sort_url(context, key: str) -> str:
-    """This list ordered by `key`, or reversed when it already is; filters kept, back to page one."""
-    query = context["request"].GET.copy()
-    query["o"] = f"-{key}" if query.get("o") == key else key
-    query.pop("page", None)
-    return "?" + query.urlencode()
-
-
-@register.simple_tag(takes_context=True)
-def aria_sort(context, key: str) -> str:
-    current = context["request"].GET.get("o", "")
-    if current == key:
-        return "ascending"
-    if current == f"-{key}":
-        return "descending"
-    return "none"
 
 
 @register.inclusion_tag("projects/_income_chart.html")
@@ -199,10 +92,3 @@ def income_chart(trend: list[dict]):
         "base": top + height,
         "year_y": top + height + 18,
     }
-
-
-@register.filter
-def is_multi_checkbox(bound_field) -> bool:
-    from django.forms import CheckboxSelectMultiple
-
-    return isinstance(bound_field.field.widget, CheckboxSelectMultiple)

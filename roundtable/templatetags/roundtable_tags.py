@@ -27,9 +27,3 @@ def stage_badge(stage: str):
             STEP_HANZI[stage],
         )
     return format_html('<span class="badge {}">{}</span>', _CLASS.get(stage, ""), stage.label)
-
-
-@register.filter
-def mask_mobile(number: str) -> str:
-    """138****5678"""
-    return f"{number[:3]}****{number[-4:]}" if number and len(number) >= 7 else number

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import access_village, can_manage_village
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
 from roundtable.forms import (
@@ -22,12 +23,11 @@ from roundtable.forms import (
     VoteFields,
 )
 from roundtable.models import AgendaItem, Meeting
-from villages.permissions import access_village_for_workspace, can_manage_village
 
 
 @login_required
 def roundtable_list(request, code):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     return render(
         request,
         "roundtable/work/roundtable_list.html",
@@ -40,7 +40,7 @@ def roundtable_list(request, code):
 
 @login_required
 def roundtable_detail(request, code, pk):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     roundtable = perms.access_roundtable(request.user, village, pk)
     manage = perms.can_manage_roundtable(request.user, roundtable)
     form = RoundtableMemberForm(request.POST or None) if manage else None
@@ -70,7 +70,7 @@ def roundtable_detail(request, code, pk):
 
 @login_required
 def meeting_list(request, code):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     return render(
         request,
         "roundtable/work/meeting_list.html",
@@ -86,7 +86,7 @@ def meeting_list(request, code):
 @login_required
 def meeting_new(request, code, pk):
     """Schedule a meeting of one roundtable; the chair is proposed by rotation."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     roundtable = perms.access_roundtable(request.user, village, pk)
     if not perms.can_manage_roundtable(request.user, roundtable):
         raise Http404
@@ -169,7 +169,7 @@ def meeting_page_context(request, village, meeting, bound=None):
 
 @login_required
 def meeting_detail(request, code, pk):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     meeting = perms.access_meeting(request.user, village, pk)
     return render(
         request, "roundtable/work/meeting_detail.html", meeting_page_context(request, village, meeting)
@@ -179,7 +179,7 @@ def meeting_detail(request, code, pk):
 @login_required
 def meeting_print(request, code, pk):
     """Minutes and sign-in sheet laid out for A4."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     meeting = perms.access_meeting(request.user, village, pk)
     context = selectors.meeting_detail_context(meeting)
     context.update(
@@ -196,7 +196,7 @@ def meeting_print(request, code, pk):
 @require_POST
 def meeting_act(request, code, pk, action):
     """One change to a meeting: agenda, attendance, minutes, sign-off, move, cancel, confirm."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     meeting = perms.access_meeting(request.user, village, pk)
     manage = perms.can_manage_meeting(request.user, meeting)
     context_forms = {}

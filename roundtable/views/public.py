@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from config.ratelimit import is_limited, record_hit, too_many_requests
+from core.ratelimit import is_limited, record_hit, too_many_requests
 from roundtable import services, workflow
 from roundtable.forms import RatingForm, ResidentIssueForm, ResidentOpinionForm, TrackLookupForm, WithdrawForm
 from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate, Stage

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import access_village, can_manage_village
 from accounts.selectors import villages_for
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
@@ -28,14 +29,13 @@ from roundtable.forms import (
     VoteFields,
 )
 from roundtable.models import AgendaItem, Stage
-from villages.permissions import access_village_for_workspace, can_manage_village
 
 PAGE_SIZE = 25
 
 
 @login_required
 def issue_list(request, code):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     filterset = selectors.issue_list(village=village, data=request.GET)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -56,7 +56,7 @@ def issue_list(request, code):
 @login_required
 def issue_new(request, code):
     """A cadre logs a matter raised in person, by phone, WeChat, letter or through a member."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     if not can_manage_village(request.user, village):
         raise Http404
     form = CadreIssueForm(request.POST or None, request.FILES or None, village=village)
@@ -90,7 +90,7 @@ def issue_new(request, code):
 @login_required
 def issue_similar(request, code):
     """htmx: likely duplicates of the title being typed."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     similar = selectors.similar_issues(village=village, title=request.GET.get("title", ""))
     return render(request, "roundtable/work/_similar.html", {"village": village, "similar": similar})
 
@@ -156,7 +156,7 @@ def _actions(forms, failed_move=None):
 
 @login_required
 def issue_detail(request, code, pk):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     context = selectors.issue_detail_context(issue, internal=True)
     context["steps"] = selectors.progress_steps(issue, context["timeline"])
@@ -179,7 +179,7 @@ def issue_detail(request, code, pk):
 @login_required
 def issue_photo(request, code, pk):
     """The resident's photo, for those who may see the issue."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     if not issue.photo:
         raise Http404
@@ -188,7 +188,7 @@ def issue_photo(request, code, pk):
 
 @login_required
 def progress_photo(request, code, pk, update_pk):
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     update = issue.progress.filter(pk=update_pk).first()
     if update is None or not update.photo:
@@ -234,7 +234,7 @@ def issue_act(request, code, pk, move):
     """POST: one move on the issue. Only the moves offered to this user at this stage are accepted."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     forms = _action_forms(request.user, issue, request.POST, request.FILES)
     form = forms.get(move)
@@ -271,7 +271,7 @@ def issue_act(request, code, pk, move):
 @require_POST
 def agenda_item_act(request, code, pk, item_pk, move):
     """Decide, defer or record as not adopted, for one issue on a held meeting's agenda."""
-    village = access_village_for_workspace(request.user, code)
+    village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
     if not perms.can_manage_issue(request.user, issue):
         raise Http404

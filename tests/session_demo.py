@@ -1,0 +1,123 @@
+"""The demo data (``seed_demo``), seeded once per test session instead of once per test.
+
+Seeding 罗溪镇's demo (17 villages, roundtables with years of history, the registries) takes seconds, and
+doing it for every test that reads it was most of the suite's time. Now:
+
+- A test that asks for the ``demo`` fixture runs inside one outer transaction that holds the seeded demo.
+  pytest-django runs the test in a savepoint within it and rolls the savepoint back after the test, as
+  for any test, so whatever a test changes is gone before the next one starts.
+- The ``demo`` tests are run one after another at the start of the session (``pytest_collection_
+  modifyitems``); after the last of them the outer transaction is rolled back, so no other test ever sees
+  the demo (many build their own 罗溪镇 and 新东村 with factories).
+- Transactional tests (``live_server``, threads, Celery workers) cannot run inside that transaction: their
+  server and workers use other connections, and pytest-django flushes the database after each. They run
+  after the ``demo`` group has ended; those that need the demo ask for ``demo_committed``, which seeds it
+  for real (the flush after the test removes it again).
+- If ``demo`` tests are not contiguous (a ``-k`` selection, or xdist spreading them over workers), the next
+  one opens the outer transaction again and re-seeds: slower, never wrong. ``DEMO.seeds`` counts how often
+  that happened in this process.
+"""
+
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from villages.models import Township
+
+DEMO_TOWNSHIP = "luoxi"
+
+
+def seed_demo() -> None:
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def in_demo_group(item) -> bool:
+    return "demo" in getattr(item, "fixturenames", ()) and not _transactional(item)
+
+
+class _DemoTransaction:
+    """The outer transaction holding the seeded demo, opened and rolled back around each run of demo tests."""
+
+    def __init__(self):
+        self.blocker = None
+        self.atomic = None
+        self.seeds = 0
+
+    @property
+    def active(self) -> bool:
+        return self.atomic is not None
+
+    def open(self) -> None:
+        with self.blocker.unblock():
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            seed_demo()
+        self.seeds += 1
+
+    def roll_back(self) -> None:
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.atomic = None
+
+
+DEMO = _DemoTransaction()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    # After pytest-django's own ordering (plain database tests, then transactional ones, then the rest);
+    # the sort is stable, so only the demo tests move, to the front.
+    items.sort(key=lambda item: not in_demo_group(item))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if "demo" in getattr(item, "fixturenames", ()) and _transactional(item):
+        pytest.fail("a transactional test cannot share the session's demo: ask for demo_committed instead")
+    # A demo test after other tests (only when the demo tests are not contiguous): open the outer
+    # transaction again before any of the test's fixtures start its own.
+    if DEMO.blocker is not None and not DEMO.active and in_demo_group(item):
+        DEMO.open()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    if DEMO.active and (nextitem is None or not in_demo_group(nextitem)):
+        DEMO.roll_back()
+    return result
+
+
+@pytest.fixture(scope="session")
+def _demo_transaction(django_db_setup, django_db_blocker):
+    # Session-scoped, so pytest sets it up before the test's own (function-scoped) transaction.
+    DEMO.blocker = django_db_blocker
+    if not DEMO.active:
+        DEMO.open()
+    yield DEMO
+    if DEMO.active:
+        DEMO.roll_back()
+
+
+@pytest.fixture
+def demo(_demo_transaction, db) -> Township:
+    """罗溪镇 with the whole demo, shared by the session's demo tests; each test's changes are rolled back."""
+    assert DEMO.active, "the demo's outer transaction is not open"
+    return Township.objects.get(code=DEMO_TOWNSHIP)
+
+
+@pytest.fixture
+def demo_committed(transactional_db) -> Township:
+    """The demo seeded for real, for a transactional test (live server, threads, workers)."""
+    seed_demo()
+    return Township.objects.get(code=DEMO_TOWNSHIP)

@@ -1,0 +1,46 @@
+"""The session's demo (tests/session_demo.py): seeded once, each test's changes rolled back, and invisible to
+the tests that did not ask for it."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from tests.session_demo import DEMO, in_demo_group, pytest_runtest_setup
+from villages.models import Township, Village
+
+
+def test_demo_change_made_by_one_test(demo):
+    Village.objects.filter(code="xindong").update(name="改名村")
+    assert Village.objects.get(code="xindong").name == "改名村"
+
+
+def test_demo_change_is_rolled_back_before_the_next_demo_test(demo):
+    # runs after the test above (file order is kept inside the demo group)
+    assert Village.objects.get(code="xindong").name == "新东村"
+    assert Village.objects.filter(township=demo).count() == 17
+
+
+def test_demo_seeded_once_per_session(demo):
+    assert DEMO.active
+    assert DEMO.seeds == 1
+
+
+def test_demo_is_invisible_to_tests_without_it(db):
+    # runs after the demo group: its outer transaction has been rolled back
+    assert not DEMO.active
+    assert not Township.objects.filter(code="luoxi").exists()
+    assert not Village.objects.exists()
+
+
+def test_demo_tests_run_first_and_together(request):
+    items = request.session.items
+    flags = [in_demo_group(item) for item in items]
+    first_other = flags.index(False) if False in flags else len(flags)
+    assert any(flags)
+    assert not any(flags[first_other:]), "a demo test runs after other tests: the demo is seeded again"
+
+
+def test_demo_refused_to_a_transactional_test():
+    item = SimpleNamespace(fixturenames=["demo", "live_server"], get_closest_marker=lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="cannot share the session's demo"):
+        pytest_runtest_setup(item)
