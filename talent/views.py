@@ -182,9 +182,7 @@ def talent_delete(request, code, pk):
         services.talent_delete(talent=talent)
         messages.success(request, _("Deleted."))
         return redirect("talent:village_list", code=village.code)
-    return render(
-        request, "core/confirm_delete.html", {"village": village, "object": talent, "cancel": back}
-    )
+    return render(request, "core/confirm_delete.html", {"village": village, "object": talent, "cancel": back})
 
 
 @login_required
@@ -354,6 +352,4 @@ def term_delete(request, code, year):
         services.term_delete(term=term)
         messages.success(request, _("Deleted."))
         return redirect(back)
-    return render(
-        request, "core/confirm_delete.html", {"village": village, "object": term, "cancel": back}
-    )
+    return render(request, "core/confirm_delete.html", {"village": village, "object": term, "cancel": back})

@@ -156,6 +156,4 @@ def entry_delete(request, kind, code, pk):
         services.registry_entry_delete(village=village, entry=entry)
         messages.success(request, _("Deleted."))
         return redirect(back)
-    return render(
-        request, "core/confirm_delete.html", {"village": village, "object": entry, "cancel": back}
-    )
+    return render(request, "core/confirm_delete.html", {"village": village, "object": entry, "cancel": back})
