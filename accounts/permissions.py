@@ -27,5 +27,6 @@ def access_village(user, code: str, *, check: Callable[..., bool] = can_view_vil
     """The village by code if `check(user, village)` allows it (by default: any role there); else Http404."""
     village = Village.objects.select_related("township").filter(code=code).first()
     if village is None or not check(user, village):
-        raise Http404
+        # One message for missing and forbidden alike (not shown on the production 404 page).
+        raise Http404("No village with this code for this user.")
     return village

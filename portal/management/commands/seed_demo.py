@@ -1,3 +1,5 @@
+"""seed_demo lives in portal, the top layer: the one place that composes every app's demo data."""
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
