@@ -637,6 +637,8 @@ def dashboard(frame: Frame) -> dict:
         "ratings": ratings[TOTAL],
         "disputes": disputes_by_month(frame),
         "registry": registry,
+        "overdue_list": list(overdue_issues(village_ids=frame.village_ids)[:10]),
+        "escalated_list": list(overdue_issues(village_ids=frame.village_ids, escalated=True)[:10]),
         "computed_at": clock.now(),
     }
 

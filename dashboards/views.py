@@ -179,8 +179,6 @@ def _render(request, target, template="dashboards/dashboard.html"):
             if target["kind"] == "township"
             else {}
         ),
-        "overdue_list": list(s.overdue_issues(village_ids=frame.village_ids)[:10]),
-        "escalated_list": list(s.overdue_issues(village_ids=frame.village_ids, escalated=True)[:10]),
     }
     return render(request, template, context)
 
