@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "projects",
     "talent",
     "notifications",
+    "noticeboard",
     "portal",
     "dashboards",
     "django.contrib.admin",
@@ -99,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.portal",
+                "talent.context_processors.talent_access",
             ],
         },
     },
@@ -287,3 +289,7 @@ LOGGING = {
 
 # --- portal ---------------------------------------------------------------------------------
 PORTAL_NAME = _("Tongxin")
+
+# --- notice board ---------------------------------------------------------------------------
+# The public address printed in QR codes on posters (/v/<code>/submit/); set it to the portal's real host.
+PUBLIC_SITE_URL = env.str("PUBLIC_SITE_URL", default=NOTIFICATIONS_SITE_URL)

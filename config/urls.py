@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("roundtable.urls")),
     path("", include("projects.urls")),
     path("", include("talent.urls")),
+    path("", include("noticeboard.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/profile/", account_views.profile, name="profile"),

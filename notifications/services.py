@@ -284,7 +284,8 @@ def timeline_entry_notify(*, entry: TimelineEntry) -> int:
             add(
                 raiser,
                 Kind.ISSUE_STAGE,
-                {"from_stage": entry.from_stage, "to_stage": entry.to_stage, "note": note},
+                # The raiser (e-mail or SMS) reads the public note only, never an internal one.
+                {"from_stage": entry.from_stage, "to_stage": entry.to_stage, "note": entry.public_note},
             )
         if entry.to_stage == Stage.WITHDRAWN:
             add(_cadres(issue, exclude=entry.actor), Kind.ISSUE_WITHDRAWN, {"note": note})

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Membership
 from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
+from noticeboard.selectors import village_noticeboard
 from projects.selectors import village_public_registry
 from roundtable.selectors import (
     member_meetings,
@@ -45,6 +46,7 @@ def village_detail(request, code):
             "groups": village.groups.all(),
             **public_village_context(village=village),
             "registry": village_public_registry(village),
+            "noticeboard": village_noticeboard(village=village),
         },
     )
 

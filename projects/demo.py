@@ -397,14 +397,18 @@ INCOME_YEARS = [2016, 2017, 2018, 2019]
 
 
 # Projects that came out of a roundtable matter of the roundtable demo: project name → words of its title.
-ORIGINS = {"“一花五叶”乡村振兴样板区": "乡村旅游"}
+ORIGINS = {"“一花五叶”乡村振兴样板区": "乡村旅游", "洪四古厝群保护与民宿改造": "古厝"}
 
 
-def _origin_issue(village: Village, project_name: str):
+def _origin_issue(village: Village, project_name: str, start=None):
+    """The roundtable matter the project came out of: raised before the project started."""
     words = ORIGINS.get(project_name)
     if not words:
         return None
-    return Issue.objects.filter(village=village, title__contains=words).order_by("pk").first()
+    issues = Issue.objects.filter(village=village, title__contains=words)
+    if start is not None:
+        issues = issues.filter(created_at__date__lt=start)
+    return issues.order_by("created_at", "pk").first()
 
 
 def seed(township: Township, stdout=None) -> None:
@@ -455,7 +459,7 @@ def seed(township: Township, stdout=None) -> None:
                 "planning_partner": partners.get(planner),
                 "description": description,
                 "is_public": True,
-                "origin_issue": _origin_issue(village, name),
+                "origin_issue": _origin_issue(village, name, start),
             },
         )
         project.partners.set([partners[n] for n in partner_names])

@@ -225,6 +225,7 @@ def _drive(
                 issue=issue,
                 actor=cadre,
                 reason="经核实属于个人经营纠纷，不属于圆桌会议事范围，已告知可通过司法途径解决。",
+                note_public=True,
             )
         return
     if target == Stage.MERGED:
@@ -233,7 +234,7 @@ def _drive(
         return
     moment += datetime.timedelta(days=1)
     with _at(moment):
-        workflow.issue_accept(issue=issue, actor=cadre, note="已受理，进入征求意见阶段。")
+        workflow.issue_accept(issue=issue, actor=cadre, note="已受理，进入征求意见阶段。", note_public=True)
     for i, text in enumerate(opinions):
         moment += datetime.timedelta(days=1)
         with _at(moment):
@@ -296,19 +297,26 @@ def _drive(
         return
     moment = meeting_time + datetime.timedelta(days=2)
     with _at(moment):
-        workflow.issue_start(issue=issue, actor=cadre, note="已组织施工/调解，开始办理。")
+        workflow.issue_start(issue=issue, actor=cadre, note="已组织施工/调解，开始办理。", note_public=True)
     with _at(moment + datetime.timedelta(days=6)):
-        workflow.issue_report_progress(issue=issue, actor=cadre, percent=60, note="主体工作已完成六成。")
+        workflow.issue_report_progress(
+            issue=issue, actor=cadre, percent=60, note="主体工作已完成六成。", note_public=True
+        )
     if target == Stage.EXECUTING:
         return
     with _at(moment + datetime.timedelta(days=12)):
         workflow.issue_report_done(
-            issue=issue, actor=cadre, note="已全部办结，现场照片和验收记录已存档，结果在村务公开栏公示。"
+            issue=issue,
+            actor=cadre,
+            note="已全部办结，现场照片和验收记录已存档，结果在村务公开栏公示。",
+            note_public=True,
         )
     if target == Stage.SUPERVISING:
         return
     with _at(moment + datetime.timedelta(days=14)):
-        workflow.issue_confirm(issue=issue, supervisor=supervisor, note="经现场查看，办理到位。")
+        workflow.issue_confirm(
+            issue=issue, supervisor=supervisor, note="经现场查看，办理到位。", note_public=True
+        )
         workflow.issue_rate(issue=issue, score=rng.choice([4, 5, 5]), comment="办得实在，谢谢圆桌会。")
 
 

@@ -184,14 +184,76 @@ class WithdrawForm(forms.Form):
     note = forms.CharField(label=_("Why do you withdraw it? (optional)"), max_length=500, required=False)
 
 
+def public_note_field():
+    """The visible choice every note on a step carries: internal unless ticked."""
+    return forms.BooleanField(
+        label=_("Public note: residents and visitors may read it"),
+        required=False,
+        initial=False,
+        help_text=_("Left unticked, the note is internal: only the village's staff read it."),
+    )
+
+
 class NoteForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    note_public = public_note_field()
 
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PublicReasonForm(ReasonForm):
+    """A reason written on a step (reject, send back): internal unless marked public."""
+
+    note_public = public_note_field()
+
+
+class ConsultationForm(forms.Form):
+    """Opens a step-2 matter for public opinions."""
+
+    summary = forms.CharField(
+        label=_("Public summary"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Visitors read only this: no names, phone numbers or private details."),
+    )
+    closes_on = forms.DateField(label=_("Open until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data["closes_on"]
+        if closes_on < clock.localdate():
+            raise ValidationError(_("The closing date cannot be in the past."))
+        return closes_on
+
+
+class PublicOpinionForm(forms.Form):
+    """A visitor's opinion on a matter open for public consultation."""
+
+    stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        max_length=50,
+        required=False,
+        help_text=_("Only the village's cadres see it; it is never published."),
+    )
+    # Honeypot: hidden from people by CSS; bots fill it in.
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+
+class OpinionReplyForm(forms.Form):
+    """A cadre publishes a public opinion with a reply."""
+
+    reply = forms.CharField(
+        label=_("Public reply"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(forms.Form):
@@ -291,6 +353,7 @@ class ProgressForm(forms.Form):
     note = forms.CharField(
         label=_("What was done"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    note_public = public_note_field()
     photo = PhotoField()
 
 
@@ -300,6 +363,7 @@ class CompletionForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    note_public = public_note_field()
     photo = PhotoField()
 
 

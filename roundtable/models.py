@@ -343,6 +343,15 @@ class Issue(models.Model):
         verbose_name=_("logged by"),
     )
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # Public consultation (征求论事 in the open): a summary written for the public, never the description.
+    consultation_summary = models.TextField(
+        _("public summary"),
+        max_length=2000,
+        blank=True,
+        help_text=_("What visitors read: no names, phone numbers or private details."),
+    )
+    consultation_closes_on = models.DateField(_("consultation closes on"), null=True, blank=True)
+    consultation_opened_at = models.DateTimeField(_("opened for public opinions at"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised at"), default=clock.now, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -378,6 +387,16 @@ class Issue(models.Model):
     def is_overdue(self) -> bool:
         return self.is_open and self.stage_due_at is not None and self.stage_due_at < clock.now()
 
+    @property
+    def is_open_for_opinions(self) -> bool:
+        """In step 2, marked for public consultation, and the closing date not passed."""
+        return (
+            self.stage == Stage.SOLICITING
+            and self.consultation_opened_at is not None
+            and self.consultation_closes_on is not None
+            and self.consultation_closes_on >= clock.localdate()
+        )
+
 
 class Opinion(models.Model):
     """An opinion gathered in step 2 (征求论事): who, for or against, and what they said."""
@@ -392,6 +411,7 @@ class Opinion(models.Model):
         MEMBER = "member", _("roundtable member")
         CADRE = "cadre", _("cadre")
         OFFICIAL = "official", _("township official")
+        PUBLIC = "public", _("public consultation")
         OTHER = "other", _("other")
 
     issue = models.ForeignKey(
@@ -410,6 +430,10 @@ class Opinion(models.Model):
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("recorded at"), default=clock.now)
+    # A visitor's opinion from the public consultation: the name is for the cadres only.
+    visitor_name = models.CharField(_("visitor's name"), max_length=50, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    reply = models.TextField(_("public reply"), max_length=3000, blank=True)
 
     class Meta:
         verbose_name = _("opinion")
@@ -472,6 +496,9 @@ class ProgressUpdate(models.Model):
     note = models.TextField(_("note"), max_length=3000)
     photo = models.ImageField(_("photo"), upload_to="progress/%Y/%m/", blank=True)
     is_completion = models.BooleanField(_("completion report"), default=False)
+    note_is_public = models.BooleanField(
+        _("public note"), default=True, help_text=_("Unticked, the note is internal: only staff read it.")
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -489,6 +516,10 @@ class ProgressUpdate(models.Model):
 
     def __str__(self):
         return f"{self.percent}%"
+
+    @property
+    def public_note(self) -> str:
+        return self.note if self.note_is_public else ""
 
 
 class SupervisionVerdict(models.Model):
@@ -590,6 +621,8 @@ class TimelineEntry(models.Model):
     to_stage = models.CharField(_("to"), max_length=14, choices=Stage.choices, blank=True)
     note = models.TextField(_("note"), max_length=5000, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
+    # A public entry (the stage moved) may carry a note that is internal: the public sees the move only.
+    note_is_public = models.BooleanField(_("public note"), default=True)
     created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)
 
     objects = TimelineQuerySet.as_manager()
@@ -610,3 +643,8 @@ class TimelineEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("The timeline is append-only.")
+
+    @property
+    def public_note(self) -> str:
+        """The note as the public may read it: nothing when the note (or the whole entry) is internal."""
+        return self.note if self.is_public and self.note_is_public else ""

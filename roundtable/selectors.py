@@ -289,6 +289,9 @@ def member_meetings(*, user):
     )
 
 
+IN_PROGRESS_SHOWN = 50
+
+
 def public_village_context(*, village) -> dict:
     """The village's public page: its roundtables, recent public decisions and work in progress."""
     decisions = (
@@ -296,10 +299,11 @@ def public_village_context(*, village) -> dict:
         .select_related("issue", "meeting__roundtable")
         .order_by("-created_at")[:10]
     )
+    # The list and its count come from one queryset, so the page never says 7 over a list of 3.
     in_progress = (
         Issue.objects.filter(village=village, stage__in=[Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING])
         .annotate(last_percent=_last_percent())
-        .order_by("-stage_entered_at")[:10]
+        .order_by("-stage_entered_at")
     )
     stage_counts = dict(
         Issue.objects.filter(village=village).values_list("stage").annotate(n=Count("pk")).order_by()
@@ -312,7 +316,8 @@ def public_village_context(*, village) -> dict:
             .order_by("group__order", "name")
         ),
         "decisions": list(decisions),
-        "in_progress": list(in_progress),
+        "in_progress": list(in_progress[:IN_PROGRESS_SHOWN]),
+        "in_progress_count": in_progress.count(),
         "stage_counts": stage_counts,
         "closed_count": stage_counts.get(Stage.CLOSED, 0),
         "open_count": sum(n for s, n in stage_counts.items() if s in OPEN_STAGES),
@@ -357,4 +362,38 @@ def supervision_queue(*, village):
         Issue.objects.filter(village=village, stage=Stage.SUPERVISING)
         .select_related("group")
         .order_by("stage_entered_at")[:50]
+    )
+
+
+def public_consultations(*, village):
+    """Step-2 matters of the village open for public opinions, soonest closing first. The page shows
+    their public summary only; the description and the raiser's data stay with the cadres."""
+    return (
+        Issue.objects.filter(
+            village=village,
+            stage=Stage.SOLICITING,
+            consultation_opened_at__isnull=False,
+            consultation_closes_on__gte=clock.localdate(),
+        )
+        .only(
+            "pk",
+            "village_id",
+            "title",
+            "category",
+            "stage",
+            "consultation_summary",
+            "consultation_closes_on",
+            "consultation_opened_at",
+        )
+        .annotate(
+            published_count=Count("opinions", filter=Q(opinions__published_at__isnull=False)),
+        )
+        .order_by("consultation_closes_on", "pk")
+    )
+
+
+def published_public_opinions(*, issue):
+    """The public opinions a cadre chose to publish, with their replies (never the visitor's name)."""
+    return issue.opinions.filter(source=Opinion.Source.PUBLIC, published_at__isnull=False).order_by(
+        "published_at", "pk"
     )

@@ -16,6 +16,7 @@ from roundtable.models import (
     Attendance,
     Issue,
     Meeting,
+    Opinion,
     Roundtable,
     RoundtableMember,
     TimelineEntry,
@@ -350,3 +351,16 @@ def meeting_sign_off(*, meeting, actor) -> Meeting:
     meeting.signed_off_by = actor
     meeting.save(update_fields=["signed_off_at", "signed_off_by"])
     return meeting
+
+
+@transaction.atomic
+def public_opinion_publish(*, opinion, actor, reply: str = "", publish: bool = True):
+    """Publishes a visitor's opinion on the consultation page (never the visitor's name) with the
+    cadre's reply, or takes it down again."""
+    opinion = Opinion.objects.select_for_update().get(pk=opinion.pk)
+    if opinion.source != Opinion.Source.PUBLIC:
+        raise ValidationError(_("Only opinions from the public consultation are published."))
+    opinion.published_at = (opinion.published_at or clock.now()) if publish else None
+    opinion.reply = (reply or "").strip()
+    opinion.save(update_fields=["published_at", "reply"])
+    return opinion

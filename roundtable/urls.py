@@ -1,6 +1,6 @@
 from django.urls import path
 
-from roundtable.views import meetings, public, workspace
+from roundtable.views import consult, meetings, public, workspace
 
 app_name = "roundtable"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path(
         "track/<str:code>/progress/<int:pk>/photo/", public.track_progress_photo, name="track_progress_photo"
     ),
+    path("v/<slug:code>/consult/", consult.consult_list, name="consult"),
+    path("v/<slug:code>/consult/<int:pk>/", consult.consult_detail, name="consult_detail"),
     # staff workspace
     path("work/overdue/", workspace.overdue, name="overdue"),
     path("work/v/<slug:code>/issues/", workspace.issue_list, name="issues"),
@@ -30,6 +32,16 @@ urlpatterns = [
         name="progress_photo",
     ),
     path("work/v/<slug:code>/issues/<int:pk>/act/<slug:move>/", workspace.issue_act, name="issue_act"),
+    path(
+        "work/v/<slug:code>/issues/<int:pk>/consultation/",
+        consult.issue_consultation,
+        name="issue_consultation",
+    ),
+    path(
+        "work/v/<slug:code>/issues/<int:pk>/opinions/<int:opinion_pk>/publish/",
+        consult.opinion_publish,
+        name="opinion_publish",
+    ),
     path(
         "work/v/<slug:code>/issues/<int:pk>/agenda/<int:item_pk>/<slug:move>/",
         workspace.agenda_item_act,

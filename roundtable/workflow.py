@@ -116,7 +116,18 @@ def _actor_label(actor) -> str:
     return actor.get_short_name()
 
 
-def _log(issue, *, kind, actor=None, actor_label=None, from_stage="", to_stage="", note="", public=True):
+def _log(
+    issue,
+    *,
+    kind,
+    actor=None,
+    actor_label=None,
+    from_stage="",
+    to_stage="",
+    note="",
+    public=True,
+    note_public=True,
+):
     entry = TimelineEntry.objects.create(
         issue=issue,
         kind=kind,
@@ -126,13 +137,22 @@ def _log(issue, *, kind, actor=None, actor_label=None, from_stage="", to_stage="
         to_stage=to_stage,
         note=note,
         is_public=public,
+        note_is_public=note_public,
     )
     notify.timeline_entry_written(entry)
     return entry
 
 
 def _move(
-    issue: Issue, *, target: str, actor=None, note="", actor_label=None, public=True, due_date=None
+    issue: Issue,
+    *,
+    target: str,
+    actor=None,
+    note="",
+    actor_label=None,
+    public=True,
+    due_date=None,
+    note_public=True,
 ) -> TimelineEntry:
     source = issue.stage
     now = clock.now()
@@ -160,6 +180,7 @@ def _move(
         to_stage=target,
         note=note,
         public=public,
+        note_public=note_public,
     )
 
 
@@ -174,21 +195,25 @@ def _need(text: str, message: str) -> str:
 
 
 @transaction.atomic
-def issue_accept(*, issue: Issue, actor, note: str = "") -> Issue:
-    """Step 1 → 2. Side effects: timeline entry; the raiser is told (on commit)."""
+def issue_accept(*, issue: Issue, actor, note: str = "", note_public: bool = False) -> Issue:
+    """Step 1 → 2. The cadre's note is internal unless marked public.
+
+    Side effects: timeline entry; the raiser is told (on commit)."""
     issue = _lock(issue)
     target = _require_move(issue, "accept")
-    _move(issue, target=target, actor=actor, note=note)
+    _move(issue, target=target, actor=actor, note=note, note_public=note_public)
     return issue
 
 
 @transaction.atomic
-def issue_reject(*, issue: Issue, actor, reason: str) -> Issue:
-    """Step 1 → REJECTED, with a reason the raiser will read. Side effects: timeline; the raiser is told."""
+def issue_reject(*, issue: Issue, actor, reason: str, note_public: bool = False) -> Issue:
+    """Step 1 → REJECTED, with a reason; the raiser reads it only when the cadre marks it public.
+
+    Side effects: timeline; the raiser is told."""
     issue = _lock(issue)
     target = _require_move(issue, "reject")
     reason = _need(reason, _("Give the reason for rejecting the issue."))
-    _move(issue, target=target, actor=actor, note=reason)
+    _move(issue, target=target, actor=actor, note=reason, note_public=note_public)
     return issue
 
 
@@ -266,6 +291,66 @@ def issue_add_opinion(
         kind=TimelineEntry.Kind.OPINION,
         actor=actor,
         note=_("An opinion was recorded (%(stance)s).") % {"stance": opinion.get_stance_display()},
+    )
+    return opinion
+
+
+@transaction.atomic
+def issue_open_consultation(*, issue: Issue, actor, summary: str, closes_on: datetime.date) -> Issue:
+    """Opens a step-2 issue to public opinions until `closes_on`, showing only the public summary.
+
+    Side effects: timeline entry (public)."""
+    issue = _lock(issue)
+    if issue.stage != Stage.SOLICITING:
+        raise WorkflowError(_("Only an issue in step 2 can be opened for public opinions."))
+    summary = _need(summary, _("Write a public summary: what the matter is, without names or numbers."))
+    if closes_on is None or closes_on < clock.localdate():
+        raise WorkflowError(_("Give a closing date that is not in the past."))
+    issue.consultation_summary = summary
+    issue.consultation_closes_on = closes_on
+    issue.consultation_opened_at = issue.consultation_opened_at or clock.now()
+    issue.save(
+        update_fields=[
+            "consultation_summary",
+            "consultation_closes_on",
+            "consultation_opened_at",
+            "updated_at",
+        ]
+    )
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.COMMENT,
+        actor=actor,
+        note=_("Open for public opinions until %(date)s.") % {"date": closes_on.isoformat()},
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_add_public_opinion(*, issue: Issue, stance: str, text: str, name: str = "") -> Opinion:
+    """A visitor's opinion on a matter open for public consultation; the name is for cadres only.
+
+    Side effects: opinion (step-2 evidence, labelled public); timeline; the cadres are told."""
+    issue = _lock(issue)
+    if not issue.is_open_for_opinions:
+        raise WorkflowError(_("This matter is not open for public opinions."))
+    if stance not in Opinion.Stance.values:
+        raise WorkflowError(_("Choose support, oppose or neutral."))
+    text = _need(text, _("Write the opinion."))
+    opinion = Opinion.objects.create(
+        issue=issue,
+        party=_("public consultation"),
+        source=Opinion.Source.PUBLIC,
+        stance=stance,
+        text=text,
+        visitor_name=(name or "").strip()[:50],
+    )
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.OPINION,
+        actor=None,
+        actor_label=_("visitor"),
+        note=_("A public opinion was given (%(stance)s).") % {"stance": opinion.get_stance_display()},
     )
     return opinion
 
@@ -497,7 +582,7 @@ def _latest_resolution(issue: Issue) -> Resolution | None:
 
 
 @transaction.atomic
-def issue_start(*, issue: Issue, actor, note: str = "") -> Issue:
+def issue_start(*, issue: Issue, actor, note: str = "", note_public: bool = False) -> Issue:
     """Step 4 → 5, by the responsible person or a cadre. The step's limit is the resolution's due date.
     Side effects: timeline; the raiser is told."""
     issue = _lock(issue)
@@ -509,13 +594,16 @@ def issue_start(*, issue: Issue, actor, note: str = "") -> Issue:
         actor=actor,
         note=note or _("Work has started."),
         due_date=resolution.due_date if resolution else None,
+        note_public=note_public or not note,
     )
     return issue
 
 
 @transaction.atomic
-def issue_report_progress(*, issue: Issue, actor, percent: int, note: str, photo=None) -> ProgressUpdate:
-    """A progress report during step 5. Side effects: timeline."""
+def issue_report_progress(
+    *, issue: Issue, actor, percent: int, note: str, photo=None, note_public: bool = False
+) -> ProgressUpdate:
+    """A progress report during step 5; the note is internal unless marked public. Side effects: timeline."""
     issue = _lock(issue)
     if issue.stage != Stage.EXECUTING:
         raise WorkflowError(_("Progress is reported while the work is carried out (step 5)."))
@@ -523,40 +611,60 @@ def issue_report_progress(*, issue: Issue, actor, percent: int, note: str, photo
         raise WorkflowError(_("Progress is a percentage from 0 to 100."))
     note = _need(note, _("Describe the progress."))
     update = ProgressUpdate.objects.create(
-        issue=issue, percent=percent, note=note, photo=photo or "", author=actor
+        issue=issue, percent=percent, note=note, photo=photo or "", author=actor, note_is_public=note_public
     )
-    _log(issue, kind=TimelineEntry.Kind.PROGRESS, actor=actor, note=f"{percent}% · {note}")
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.PROGRESS,
+        actor=actor,
+        note=f"{percent}% · {note}",
+        note_public=note_public,
+    )
     return update
 
 
 @transaction.atomic
-def issue_report_done(*, issue: Issue, actor, note: str, photo=None) -> ProgressUpdate:
+def issue_report_done(
+    *, issue: Issue, actor, note: str, photo=None, note_public: bool = False
+) -> ProgressUpdate:
     """Step 5 → 6 with a completion note (and optional photo as evidence). Side effects: completion
     report; timeline; the raiser and the village's supervisors are told."""
     issue = _lock(issue)
     target = _require_move(issue, "report_done")
     note = _need(note, _("Write a completion note with the evidence of what was done."))
     update = ProgressUpdate.objects.create(
-        issue=issue, percent=100, note=note, photo=photo or "", author=actor, is_completion=True
+        issue=issue,
+        percent=100,
+        note=note,
+        photo=photo or "",
+        author=actor,
+        is_completion=True,
+        note_is_public=note_public,
     )
-    _move(issue, target=target, actor=actor, note=note)
+    _move(issue, target=target, actor=actor, note=note, note_public=note_public)
     return update
 
 
 @transaction.atomic
-def issue_confirm(*, issue: Issue, supervisor, note: str = "") -> Issue:
+def issue_confirm(*, issue: Issue, supervisor, note: str = "", note_public: bool = False) -> Issue:
     """Step 6 → CLOSED by a supervisor. Side effects: verdict; timeline; the raiser is told."""
     issue = _lock(issue)
     target = _require_move(issue, "confirm")
     SupervisionVerdict.objects.create(
         issue=issue, supervisor=supervisor, verdict=SupervisionVerdict.Verdict.CONFIRM, reason=note
     )
-    _move(issue, target=target, actor=supervisor, note=note or _("The supervisor confirmed the work."))
+    _move(
+        issue,
+        target=target,
+        actor=supervisor,
+        note=note or _("The supervisor confirmed the work."),
+        note_public=note_public or not note,
+    )
     return issue
 
 
 @transaction.atomic
-def issue_send_back(*, issue: Issue, supervisor, reason: str) -> Issue:
+def issue_send_back(*, issue: Issue, supervisor, reason: str, note_public: bool = False) -> Issue:
     """Step 6 → 5 with a reason. Side effects: verdict; timeline; the responsible person is told."""
     issue = _lock(issue)
     target = _require_move(issue, "send_back")
@@ -566,7 +674,7 @@ def issue_send_back(*, issue: Issue, supervisor, reason: str) -> Issue:
     )
     resolution = _latest_resolution(issue)
     due = resolution.due_date if resolution and resolution.due_date >= clock.localdate() else None
-    _move(issue, target=target, actor=supervisor, note=reason, due_date=due)
+    _move(issue, target=target, actor=supervisor, note=reason, due_date=due, note_public=note_public)
     if due is None:
         issue.stage_due_at = clock.now() + datetime.timedelta(
             days=issue.village.township.limit_supervising_days

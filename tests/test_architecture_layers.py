@@ -11,9 +11,14 @@ and never imports notifications), and talent may import the project models it li
 of projects; projects never imports talent). ``config`` wires everything and may import anything; no
 app imports ``config``, nor a test library (the demo back-dates with ``core.clock``). Every ``.py``
 file of each app is read with ``ast``, migrations and imports inside functions included.
+
+Templates follow the same order: an app's templates ``{% load %}`` tag libraries and ``{% include %}`` /
+``{% extends %}`` templates of their own app or of apps below (the site-wide ``templates/`` and the
+libraries' own templates are free for all).
 """
 
 import ast
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +110,56 @@ def app_violations(app: str) -> list[Violation]:
     return out
 
 
+TEMPLATE_REF = re.compile(r"""{%\s*(?:include|extends)\s+["']([A-Za-z_]+)/""")
+TEMPLATE_LOAD = re.compile(r"{%\s*load\s+([^%]+?)\s*%}")
+
+
+def tag_libraries() -> dict[str, str]:
+    """Tag library name -> the app that defines it."""
+    return {
+        lib.stem: lib.parent.parent.name
+        for app in APPS
+        for lib in (ROOT / app).glob("templatetags/*.py")
+        if lib.stem != "__init__"
+    }
+
+
+def template_violations_in(
+    source: str, *, app: str, path: str = "<template>", libraries=None
+) -> list[Violation]:
+    """Templates and tag libraries of apps above (or across a floor) that an app's template uses."""
+    libraries = tag_libraries() if libraries is None else libraries
+    used = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        used += [
+            (number, f"{m}.templates", f"template {m}/…") for m in TEMPLATE_REF.findall(line) if m in LEVEL
+        ]
+        for names in TEMPLATE_LOAD.findall(line):
+            tokens = names.split()
+            if "from" in tokens:  # {% load tag from library %}
+                tokens = tokens[tokens.index("from") + 1 :]
+            used += [
+                (number, f"{libraries[t]}.templatetags", f"tag library {t}") for t in tokens if t in libraries
+            ]
+    out = []
+    for number, module, what in used:
+        why = why_forbidden(app, module)
+        if why:
+            out.append(Violation(path, number, what, why))
+    return out
+
+
+def app_template_violations(app: str) -> list[Violation]:
+    libraries = tag_libraries()
+    out = []
+    for file in sorted((ROOT / app).glob("templates/**/*.html")):
+        rel = str(file.relative_to(ROOT))
+        out.extend(
+            template_violations_in(file.read_text(encoding="utf-8"), app=app, path=rel, libraries=libraries)
+        )
+    return out
+
+
 def test_architecture_layers_name_every_app_on_disk():
     on_disk = {p.parent.name for p in ROOT.glob("*/apps.py")}
     assert on_disk <= set(APPS), f"apps missing from the layer table: {sorted(on_disk - set(APPS))}"
@@ -114,6 +169,28 @@ def test_architecture_layers_name_every_app_on_disk():
 def test_architecture_layers_app_imports_point_down(app):
     violations = app_violations(app)
     assert violations == [], "\n".join(str(v) for v in violations)
+
+
+@pytest.mark.parametrize("app", [a for a in APPS if (ROOT / a / "templates").is_dir()])
+def test_architecture_layers_app_templates_point_down(app):
+    violations = app_template_violations(app)
+    assert violations == [], "\n".join(str(v) for v in violations)
+
+
+def test_architecture_layers_template_loading_a_tag_library_from_above_is_caught():
+    source = "{% load i18n %}\n{% load registry_links %}{% township_registry_links %}"
+    (violation,) = template_violations_in(source, app="projects", libraries={"registry_links": "portal"})
+    assert (violation.line, violation.module) == (2, "tag library registry_links")
+    assert "portal stands above projects" in violation.why
+
+
+def test_architecture_layers_template_including_across_a_floor_is_caught():
+    source = (
+        '{% include "projects/_filters.html" %}{% include "core/_form.html" %}{% include "includes/x.html" %}'
+    )
+    (violation,) = template_violations_in(source, app="talent", libraries={})
+    assert violation.module == "template projects/…"
+    assert "may import only projects.models of projects" in violation.why
 
 
 def test_architecture_layers_villages_importing_roundtable_in_a_function_is_caught():

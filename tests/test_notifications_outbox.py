@@ -323,7 +323,7 @@ def test_resident_submission_tells_cadres_and_raiser(village, cadre):
 
 def test_raiser_is_texted_at_each_public_stage_change(village, cadre, frozen):
     issue = raise_issue(village, raiser_mobile="13700001111", consent=True)
-    workflow.issue_accept(issue=issue, actor=cadre, note="已受理")
+    workflow.issue_accept(issue=issue, actor=cadre, note="已受理", note_public=True)
     workflow.issue_comment(issue=issue, actor=cadre, note="内部备注")
     workflow.issue_add_opinion(
         issue=issue,

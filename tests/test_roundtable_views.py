@@ -335,7 +335,7 @@ def test_track_lookup_form_normalises_the_code(client, village):
 def test_tracking_page_shows_no_internal_notes_or_personal_data(client, village, cadre, official):
     issue = raise_issue(village, raiser_name="张三丰", raiser_mobile="13812345678", consent=True)
     workflow.issue_comment(issue=issue, actor=official, note="内部备注：请核实", public=False)
-    workflow.issue_accept(issue=issue, actor=cadre, note="已受理")
+    workflow.issue_accept(issue=issue, actor=cadre, note="已受理", note_public=True)
     workflow.issue_add_opinion(
         issue=issue, actor=cadre, party="邻居赵六", source="resident", stance="oppose", text="反对意见"
     )

@@ -25,10 +25,12 @@ from roundtable.forms import (
     NoteForm,
     OpinionForm,
     ProgressForm,
+    PublicReasonForm,
     ReasonForm,
     VoteFields,
 )
 from roundtable.models import AgendaItem, Stage
+from roundtable.views.consult import consultation_context
 
 PAGE_SIZE = 25
 
@@ -102,7 +104,7 @@ def _action_forms(user, issue, data=None, files=None):
     stage = issue.stage
     if manage and stage == Stage.RAISED:
         forms["accept"] = NoteForm(data, prefix="accept")
-        forms["reject"] = ReasonForm(data, prefix="reject")
+        forms["reject"] = PublicReasonForm(data, prefix="reject")
         forms["merge"] = MergeForm(data, issue=issue, prefix="merge")
     if perms.can_record_opinion(user, issue):
         forms["opinion"] = OpinionForm(data, prefix="opinion")
@@ -117,7 +119,7 @@ def _action_forms(user, issue, data=None, files=None):
         forms["report_done"] = CompletionForm(data, files, prefix="report_done")
     if stage == Stage.SUPERVISING and perms.can_supervise_issue(user, issue):
         forms["confirm"] = NoteForm(data, prefix="confirm")
-        forms["send_back"] = ReasonForm(data, prefix="send_back")
+        forms["send_back"] = PublicReasonForm(data, prefix="send_back")
     if perms.can_comment_issue(user, issue):
         forms["comment"] = CommentForm(data, prefix="comment")
     if issue.is_open and perms.can_escalate_issue(user, issue):
@@ -173,6 +175,8 @@ def issue_detail(request, code, pk):
             "manage": perms.can_manage_issue(request.user, issue),
         }
     )
+    bound = getattr(request, "consultation_form", None)
+    context.update(consultation_context(request.user, issue, form=bound))
     return render(request, "roundtable/work/issue_detail.html", context)
 
 
@@ -198,10 +202,11 @@ def progress_photo(request, code, pk, update_pk):
 
 def _run(move, issue, user, d):
     """Calls the workflow function of a move with the form's data."""
+    public = d.get("note_public", False)
     if move == "accept":
-        return workflow.issue_accept(issue=issue, actor=user, note=d["note"])
+        return workflow.issue_accept(issue=issue, actor=user, note=d["note"], note_public=public)
     if move == "reject":
-        return workflow.issue_reject(issue=issue, actor=user, reason=d["reason"])
+        return workflow.issue_reject(issue=issue, actor=user, reason=d["reason"], note_public=public)
     if move == "merge":
         return workflow.issue_merge(issue=issue, actor=user, target_issue=d["target"])
     if move == "opinion":
@@ -211,17 +216,24 @@ def _run(move, issue, user, d):
     if move == "put_on_agenda":
         return workflow.issue_put_on_agenda(issue=issue, actor=user, meeting=d["meeting"])
     if move == "start":
-        return workflow.issue_start(issue=issue, actor=user, note=d["note"])
+        return workflow.issue_start(issue=issue, actor=user, note=d["note"], note_public=public)
     if move == "progress":
         return workflow.issue_report_progress(
-            issue=issue, actor=user, percent=d["percent"], note=d["note"], photo=d["photo"]
+            issue=issue,
+            actor=user,
+            percent=d["percent"],
+            note=d["note"],
+            photo=d["photo"],
+            note_public=public,
         )
     if move == "report_done":
-        return workflow.issue_report_done(issue=issue, actor=user, note=d["note"], photo=d["photo"])
+        return workflow.issue_report_done(
+            issue=issue, actor=user, note=d["note"], photo=d["photo"], note_public=public
+        )
     if move == "confirm":
-        return workflow.issue_confirm(issue=issue, supervisor=user, note=d["note"])
+        return workflow.issue_confirm(issue=issue, supervisor=user, note=d["note"], note_public=public)
     if move == "send_back":
-        return workflow.issue_send_back(issue=issue, supervisor=user, reason=d["reason"])
+        return workflow.issue_send_back(issue=issue, supervisor=user, reason=d["reason"], note_public=public)
     if move == "comment":
         return workflow.issue_comment(issue=issue, actor=user, note=d["note"], public=d["public"])
     if move == "escalate":
@@ -264,6 +276,7 @@ def issue_act(request, code, pk, move):
             "similar": [],
         }
     )
+    context.update(consultation_context(request.user, issue))
     return render(request, "roundtable/work/issue_detail.html", context, status=400 if form.errors else 409)
 
 

@@ -1,22 +1,8 @@
-"""Links across the registries (projects and talent): the registries' sub-navigation and workspace cards."""
+"""The workspace pages' cards of links across the registries (projects and talent)."""
 
 from django import template
 
 register = template.Library()
-
-
-@register.inclusion_tag("portal/_registry_nav.html", takes_context=True)
-def registry_nav(context, section: str, village=None):
-    """The registries' sub-navigation, for one village or for every village the user sees."""
-    from talent.permissions import can_view_talent_registry
-    from talent.selectors import talent_villages
-
-    user = context["request"].user
-    if village is not None:
-        can_talent = can_view_talent_registry(user, village)
-    else:
-        can_talent = talent_villages(user).exists()
-    return {"village": village, "section": section, "can_talent": can_talent}
 
 
 @register.inclusion_tag("portal/_village_registries.html", takes_context=True)

@@ -1,0 +1,142 @@
+"""Public consultation (征求论事 in the open): matters open for opinions, the visitor's form, and the
+cadre's side — opening a matter and publishing a selection of opinions with replies."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import access_village
+from core.ratelimit import is_limited, record_hit, too_many_requests
+from roundtable import permissions as perms
+from roundtable import selectors, services, workflow
+from roundtable.forms import ConsultationForm, OpinionReplyForm, PublicOpinionForm
+from roundtable.models import Opinion, Stage
+from villages.models import Village
+
+OPINION_LIMIT, OPINION_PERIOD = 5, 60
+
+
+def consult_list(request, code):
+    """/v/<code>/consult/: the village's matters open for public opinions."""
+    village = get_object_or_404(Village.objects.select_related("township"), code=code)
+    return render(
+        request,
+        "roundtable/public/consult_list.html",
+        {"village": village, "issues": list(selectors.public_consultations(village=village))},
+    )
+
+
+@never_cache
+def consult_detail(request, code, pk):
+    """One matter open for opinions: its public summary, published opinions, and the visitor's form."""
+    village = get_object_or_404(Village.objects.select_related("township"), code=code)
+    issue = selectors.public_consultations(village=village).filter(pk=pk).first()
+    if issue is None:
+        raise Http404
+    form = PublicOpinionForm(request.POST or None)
+    if request.method == "POST":
+        if is_limited(request, "opinion", limit=OPINION_LIMIT, period=OPINION_PERIOD):
+            return too_many_requests(request)
+        if form.is_valid():
+            record_hit(request, "opinion", period=OPINION_PERIOD)
+            d = form.cleaned_data
+            if d["website"]:
+                # A bot filled the honeypot: pretend success, store nothing.
+                messages.success(request, _("Thank you. The village's cadres will read your opinion."))
+                return redirect(request.path)
+            try:
+                workflow.issue_add_public_opinion(
+                    issue=issue, stance=d["stance"], text=d["text"], name=d["name"]
+                )
+            except workflow.WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Thank you. The village's cadres will read your opinion."))
+                return redirect(request.path)
+    return render(
+        request,
+        "roundtable/public/consult_detail.html",
+        {
+            "village": village,
+            "issue": issue,
+            "form": form,
+            "opinions": list(selectors.published_public_opinions(issue=issue)),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def consultation_context(user, issue, *, form=None) -> dict:
+    """What the cadre's issue page shows of the consultation: the form to open it, the public opinions."""
+    manage = perms.can_manage_issue(user, issue)
+    public = [o for o in issue.opinions.all() if o.source == Opinion.Source.PUBLIC]
+    initial = {"summary": issue.consultation_summary, "closes_on": issue.consultation_closes_on}
+    return {
+        "consultation_form": (form or ConsultationForm(initial=initial))
+        if manage and issue.stage == Stage.SOLICITING
+        else None,
+        "public_opinions": public,
+        "can_publish_opinions": manage,
+    }
+
+
+@login_required
+@require_POST
+def issue_consultation(request, code, pk):
+    """A cadre opens (or extends) a step-2 matter for public opinions."""
+    village = access_village(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    if not perms.can_manage_issue(request.user, issue):
+        raise Http404
+    form = ConsultationForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.issue_open_consultation(
+                issue=issue,
+                actor=request.user,
+                summary=form.cleaned_data["summary"],
+                closes_on=form.cleaned_data["closes_on"],
+            )
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The matter is open for public opinions."))
+            return redirect(issue.get_absolute_url())
+    from roundtable.views.workspace import issue_detail
+
+    # The issue page again, with this form's errors and what was typed.
+    request.consultation_form = form
+    response = issue_detail(request, code, pk)
+    response.status_code = 400
+    return response
+
+
+@login_required
+@require_POST
+def opinion_publish(request, code, pk, opinion_pk):
+    """A cadre publishes a visitor's opinion (never the name) with an optional reply, or takes it down."""
+    village = access_village(request.user, code)
+    issue = perms.access_issue(request.user, village, pk)
+    if not perms.can_manage_issue(request.user, issue):
+        raise Http404
+    opinion = get_object_or_404(Opinion, issue=issue, pk=opinion_pk, source=Opinion.Source.PUBLIC)
+    form = OpinionReplyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("The reply is too long."))
+        services.public_opinion_publish(
+            opinion=opinion,
+            actor=request.user,
+            reply=form.cleaned_data["reply"],
+            publish=request.POST.get("publish") != "0",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done."))
+    return redirect(issue.get_absolute_url())
