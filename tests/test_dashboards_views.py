@@ -325,3 +325,27 @@ def test_issue_export_queries_do_not_grow_with_issues(client, world):
     for n in range(5):
         carry(a, Stage.SOLICITING, raised=when(3, 1 + n), days=[1], cadre=world["cadres"][a.pk])
     assert count() == first
+
+
+def test_dashboards_and_streamed_exports_read_from_the_replica(client, world, monkeypatch):
+    from core.db import replica_reads_wanted
+    from dashboards import exports
+
+    seen = []
+    figures, values = s.dashboard_or_snapshot, exports.issue_values
+
+    def spy_figures(frame):
+        seen.append(("figures", replica_reads_wanted()))
+        return figures(frame)
+
+    def spy_values(issues):
+        seen.append(("export rows", replica_reads_wanted()))
+        return values(issues)
+
+    monkeypatch.setattr(s, "dashboard_or_snapshot", spy_figures)
+    monkeypatch.setattr(exports, "issue_values", spy_values)
+    get(client, world["official"], "/work/dashboard/t/luoxi/")
+    response = get(client, world["official"], "/work/dashboard/issues/export.csv")
+    assert not replica_reads_wanted()
+    csv_rows(response)  # the rows are read while the response streams, after the view returned
+    assert seen == [("figures", True), ("export rows", True)]
