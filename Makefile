@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_DEBUG ?= 1
 
-.PHONY: run test install install-dev migrate seed worker beat up lint format messages clean bench
+.PHONY: run test test-stack install install-dev migrate seed worker beat up lint format messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ run: seed
 ## make test: the whole suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make test-stack: the deployment as it runs for real (nginx, two gunicorn nodes, PostgreSQL primary and
+## standby of their own, Redis, Celery), on spare loopback ports; needs nginx, redis-server, postgresql
+test-stack: install-dev
+	$(BIN)/python -m pytest tests/stack -m stack $(STACK_PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

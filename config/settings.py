@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "noticeboard",
     "portal",
+    "dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The client's address behind the trusted proxies, a request id for the logs, then the request counters.
+    "core.middleware.ProxiedClientMiddleware",
+    "core.middleware.RequestIdMiddleware",
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,16 +132,54 @@ else:
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 
+# A read replica (a PostgreSQL streaming standby) for the dashboards' and exports' reads: the views that
+# ask for it (core.db.reads_from_replica) read there, everything else and every write stays on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": _db.get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": 5},
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
+# Read from the primary even inside a replica block: who the user is, their session and roles (a role
+# just taken away must not linger on a lagging standby), the cache table and the heartbeat.
+DATABASE_REPLICA_PRIMARY_APPS = [
+    "sessions",
+    "auth",
+    "accounts",
+    "account",
+    "contenttypes",
+    "admin",
+    "django_cache",
+    "core",
+]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The database cache is shared by every web process and keeps working when Redis is down,
-# which the rate limits (login, resident form, tracking look-ups) rely on.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "tongxin_cache",
+# The cache (rate-limit counters among others) and the sessions are shared by every web process on every
+# node: in Redis when REDIS_URL is set, else in the database. The Redis cache treats an unreachable Redis as
+# a miss (core.cache), and sessions are written through to the database, so a Redis outage signs nobody out.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": env.str("DJANGO_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "tongxin",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
-}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tongxin_cache",
+        }
+    }
 
 # --- accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -192,8 +235,29 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads go through the storage API only: a directory (shared by every web node, e.g. an NFS mount, when
+# there are several) or, with DJANGO_S3_BUCKET, S3-compatible object storage through django-storages.
+DJANGO_S3_BUCKET = env.str("DJANGO_S3_BUCKET", default="")
+if DJANGO_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DJANGO_S3_BUCKET,
+            "endpoint_url": env.str("DJANGO_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("DJANGO_S3_REGION", default="") or None,
+            "access_key": env.str("DJANGO_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("DJANGO_S3_SECRET_KEY", default="") or None,
+            "location": env.str("DJANGO_S3_PREFIX", default="media"),
+            # Photos are private: the portal streams them after its own permission check.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# nginx's client_max_body_size (deploy/nginx) must be at least this: the largest request the portal accepts.
+MAX_REQUEST_BODY_MB = 12
 
 # --- e-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -202,7 +266,6 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="同心 Tongxi
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery ---------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -229,6 +292,13 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-meetings": {"task": "notifications.sweep_meetings", "schedule": 300.0},
     "notifications-sweep-overdue": {"task": "notifications.sweep_overdue", "schedule": 300.0},
     "notifications-sweep-digest": {"task": "notifications.sweep_digest", "schedule": 900.0},
+    # Proves to /healthz that beat schedules and a worker runs what it schedules.
+    "core-heartbeat": {
+        "task": "core.heartbeat",
+        "schedule": float(env.int("DJANGO_BEAT_HEARTBEAT_SECONDS", default=60)),
+    },
+    # Township and district dashboards' default views, computed ahead (issue 10): the page says when.
+    "dashboards-refresh-snapshots": {"task": "dashboards.refresh_snapshots", "schedule": 900.0},
 }
 
 # --- notifications --------------------------------------------------------------------------
@@ -276,10 +346,34 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- operations -----------------------------------------------------------------------------
+# Where `manage.py backup` writes its sets (copy them off the machine: see the README).
+BACKUP_DIR = Path(env.str("DJANGO_BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# Addresses of the reverse proxies in front of the portal (nginx): from these, the client's address is read
+# from X-Forwarded-For (core.middleware), so rate limits, allauth and the logs see the resident, not nginx.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
+# /metrics (Prometheus) answers only these addresses or networks; everyone else gets a 404.
+METRICS_ALLOWED_ADDRESSES = env.list("DJANGO_METRICS_ALLOWED_ADDRESSES", default=["127.0.0.1", "::1"])
+# /healthz answers 503 when beat (with REDIS_URL) has not run its heartbeat for this long (0: no check).
+HEALTHZ_BEAT_MAX_SILENCE = env.int("DJANGO_HEALTHZ_BEAT_MAX_SILENCE", default=300)
+
+# Plain lines by default; DJANGO_LOG_FORMAT=json writes one JSON object a line, with the request id.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

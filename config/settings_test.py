@@ -13,3 +13,9 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests roll the database back after each; a Redis cache (when REDIS_URL is set, as in CI) would carry
+# rate-limit counters from one test into the next. The stack tests run the real Redis cache (tests/stack).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tongxin_cache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# No beat runs beside the unit tests: /healthz's beat check is tested with this set (tests/test_core_*.py).
+HEALTHZ_BEAT_MAX_SILENCE = 0

@@ -7,7 +7,8 @@ from django.shortcuts import render
 
 
 def client_ip(request) -> str:
-    # Behind a reverse proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    # Behind nginx, core.middleware.ProxiedClientMiddleware has put the client's address here
+    # (from X-Forwarded-For, believed only from DJANGO_TRUSTED_PROXIES).
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -173,7 +173,7 @@ def seed(township: Township, stdout=None) -> None:
             if briefing
             else timezone.now() - datetime.timedelta(days=rng.randint(5, 400))
         )
-        status = Suggestion.Status.PENDING if n % 8 == 7 else Suggestion.Status.APPROVED
+        status = Suggestion.Status.PENDING if n % 10 == 9 else Suggestion.Status.APPROVED
         reply = REPLIES[n % len(REPLIES)] if status == Suggestion.Status.APPROVED and n % 3 != 2 else ""
         Suggestion.objects.create(
             village=village,

@@ -10,7 +10,7 @@ class BriefingForm(forms.Form):
     """A briefing's text, date, linked decisions and meetings, and one more attachment."""
 
     title = forms.CharField(label=_("Title"), max_length=120)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     body = forms.CharField(label=_("Text"), max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
     decisions = forms.ModelMultipleChoiceField(
         label=_("Decisions it reports"), queryset=Resolution.objects.none(), required=False

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -42,7 +42,9 @@ def moderation_queue(*, village, status=None):
     qs = Suggestion.objects.filter(village=village).select_related("briefing")
     if status in Suggestion.Status.values:
         qs = qs.filter(status=status)
-    return qs.order_by("status", "-created_at", "-pk")
+    # Those awaiting moderation first, then the newest.
+    waiting = Case(When(status=Suggestion.Status.PENDING, then=Value(0)), default=Value(1))
+    return qs.order_by(waiting, "-created_at", "-pk")
 
 
 def suggestion_counts(*, villages) -> dict[int, dict[str, int]]:

@@ -199,3 +199,10 @@ def digest_rows(
             )
         )
     return rows
+
+
+def outbox_backlog(*, now: datetime.datetime) -> tuple[int, datetime.datetime | None]:
+    """How many pending messages are due by ``now``, and when the oldest of them fell due."""
+    due = Notification.objects.filter(status=Notification.Status.PENDING, next_attempt_at__lte=now)
+    oldest = due.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    return due.count(), oldest

@@ -160,6 +160,14 @@ COMPLETIONS = [
     "界桩已立、协议已签，镇司法所已备案。",
     "款项已补发到户，答复记录存档备查。",
 ]
+# Notes a cadre kept internal: on every fourth matter, the acceptance note and a progress note.
+INTERNAL_NOTES = [
+    "当事人情绪激动，调解时注意方式方法",
+    "涉及亲属关系，暂不对外说明",
+    "双方曾有旧怨，调解时分开谈",
+    "一方在外务工，需电话沟通",
+]
+INTERNAL_PROGRESS = ["施工方报价偏高，正在压价", "一户仍有顾虑，小组长再去做工作", "费用垫付待村务会追认"]
 RATING_COMMENTS = ["办得公道。", "谢谢圆桌会。", "总算解决了。", "还算满意。", "希望以后更快一些。", ""]
 SURNAMES = "陈林黄洪王李张吴郑刘蔡苏许谢杨曾周翁卢钟"
 GIVEN = "建秀志丽明海文春国玉振美德淑金永桂清福素光晓"
@@ -333,6 +341,10 @@ def _seed_village(village: Village, rng: random.Random) -> int:
                 "score": rng.choice([5, 5, 4, 4, 4, 3, 5, 2]),
                 "comment": rng.choice(RATING_COMMENTS),
                 "completion": rng.choice(COMPLETIONS),
+                "internal": f"内部备注：{title.split('·')[0]}，{rng.choice(INTERNAL_NOTES)}。"
+                if len(plans) % 4 == 0
+                else "",
+                "internal_progress": f"内部：{title.split('·')[0]}，{rng.choice(INTERNAL_PROGRESS)}。",
             }
         )
     Issue.objects.bulk_create(issues)
@@ -397,6 +409,17 @@ def _seed_village(village: Village, rng: random.Random) -> int:
                 created_at=plan["decided"],
             )
         )
+        if plan["internal"]:
+            progress.append(
+                ProgressUpdate(
+                    issue=issue,
+                    percent=50,
+                    note=plan["internal_progress"],
+                    note_is_public=False,
+                    author=cadre,
+                    created_at=plan["started"] + datetime.timedelta(days=2),
+                )
+            )
         progress.append(
             ProgressUpdate(
                 issue=issue,
@@ -454,7 +477,9 @@ def _timeline(issue: Issue, plan: dict, cadre: User, supervisor: User) -> list[T
     when = plan["meeting"].starts_at
     K, S = TimelineEntry.Kind, Stage
 
-    def entry(kind, at, note="", *, frm="", to="", label=cadre_label, actor=cadre, public=True):
+    def entry(
+        kind, at, note="", *, frm="", to="", label=cadre_label, actor=cadre, public=True, note_public=True
+    ):
         return TimelineEntry(
             issue=issue,
             kind=kind,
@@ -464,12 +489,20 @@ def _timeline(issue: Issue, plan: dict, cadre: User, supervisor: User) -> list[T
             to_stage=to,
             note=note,
             is_public=public,
+            note_is_public=note_public,
             created_at=at,
         )
 
     return [
         entry(K.CREATED, issue.created_at, "由村干部登记。", to=S.RAISED, label="村民"),
-        entry(K.STAGE, plan["accepted"], "已受理，进入征求意见阶段。", frm=S.RAISED, to=S.SOLICITING),
+        entry(
+            K.STAGE,
+            plan["accepted"],
+            plan["internal"] or "已受理，进入征求意见阶段。",
+            frm=S.RAISED,
+            to=S.SOLICITING,
+            note_public=not plan["internal"],
+        ),
         *[
             entry(K.OPINION, plan["accepted"] + datetime.timedelta(days=k + 1), "记录了一条意见。")
             for k in range(len(plan["opinions"]))
@@ -490,6 +523,18 @@ def _timeline(issue: Issue, plan: dict, cadre: User, supervisor: User) -> list[T
         ),
         entry(K.ASSIGNED, plan["decided"], f"责任人：{cadre_label}，期限{plan['due']}。", public=False),
         entry(K.STAGE, plan["started"], "开始办理。", frm=S.DECIDED, to=S.EXECUTING),
+        *(
+            [
+                entry(
+                    K.PROGRESS,
+                    plan["started"] + datetime.timedelta(days=2),
+                    f"50% · {plan['internal_progress']}",
+                    note_public=False,
+                )
+            ]
+            if plan["internal"]
+            else []
+        ),
         entry(K.STAGE, plan["done"], plan["completion"], frm=S.EXECUTING, to=S.SUPERVISING),
         entry(
             K.STAGE,

@@ -242,7 +242,9 @@ class ConsultationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Visitors read only this: no names, phone numbers or private details."),
     )
-    closes_on = forms.DateField(label=_("Open until"), widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(
+        label=_("Open until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def clean_closes_on(self):
         closes_on = self.cleaned_data["closes_on"]

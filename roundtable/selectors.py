@@ -55,10 +55,13 @@ class IssueFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
     )
+    escalated = django_filters.BooleanFilter(
+        label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Issue
-        fields = ["q", "stage", "category", "group", "overdue", "open"]
+        fields = ["q", "stage", "category", "group", "overdue", "open", "escalated"]
 
     def __init__(self, *args, village=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +77,10 @@ class IssueFilter(django_filters.FilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(stage__in=OPEN_STAGES) if value else queryset
+
+    def filter_escalated(self, queryset, name, value):
+        """Escalated (督办) matters still open: escalation ends when the matter moves on."""
+        return queryset.filter(stage__in=OPEN_STAGES, escalated_at__isnull=False) if value else queryset
 
 
 def issue_list(*, village, data=None) -> IssueFilter:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response, template_response
 from core.views import check_format, export_query, import_preview, import_upload, page_of
@@ -120,6 +121,7 @@ TALENT_EXPORT_ONLY = [
 
 
 @login_required
+@reads_from_replica
 def talent_export(request, fmt, code=None):
     check_format(fmt)
     village, _villages, filterset = _talent_filter(request, code)

@@ -13,6 +13,10 @@ doing it for every test that reads it was most of the suite's time. Now:
   server and workers use other connections, and pytest-django flushes the database after each. They run
   after the ``demo`` group has ended; those that need the demo ask for ``demo_committed``, which seeds it
   for real (the flush after the test removes it again).
+- Browser tests that only read the demo (signing in is allowed: a session row harms nobody) ask for
+  ``demo_server``: a live server over the demo, committed once for all of them and flushed at the end of
+  the session. They ask for no database access of their own (so nothing is flushed between them) and run
+  last, after every test that expects an empty database.
 - If ``demo`` tests are not contiguous (a ``-k`` selection, or xdist spreading them over workers), the next
   one opens the outer transaction again and re-seeds: slower, never wrong. ``DEMO.seeds`` counts how often
   that happened in this process.
@@ -22,7 +26,8 @@ import os
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
+from pytest_django.live_server_helper import LiveServer
 
 from villages.models import Township
 
@@ -31,6 +36,11 @@ DEMO_TOWNSHIP = "luoxi"
 
 def seed_demo() -> None:
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _uses_db(item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & names)
 
 
 def _transactional(item) -> bool:
@@ -73,17 +83,25 @@ class _DemoTransaction:
 DEMO = _DemoTransaction()
 
 
+def uses_demo_server(item) -> bool:
+    return "demo_server" in getattr(item, "fixturenames", ())
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    # After pytest-django's own ordering (plain database tests, then transactional ones, then the rest);
-    # the sort is stable, so only the demo tests move, to the front.
-    items.sort(key=lambda item: not in_demo_group(item))
+    # After pytest-django's ordering (plain database tests, then transactional ones, then the rest) and
+    # pytest's own grouping of the tests that share a parametrized fixture (all the Chromium tests sit
+    # together, among the transactional ones). The sort is stable: only the demo tests move, to the
+    # front, and the demo_server tests to the very end, after every test that expects an empty database.
+    items.sort(key=lambda item: 0 if in_demo_group(item) else 2 if uses_demo_server(item) else 1)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     if "demo" in getattr(item, "fixturenames", ()) and _transactional(item):
         pytest.fail("a transactional test cannot share the session's demo: ask for demo_committed instead")
+    if uses_demo_server(item) and _uses_db(item):
+        pytest.fail("a demo_server test asks for no database of its own: its flush would empty the demo")
     # A demo test after other tests (only when the demo tests are not contiguous): open the outer
     # transaction again before any of the test's fixtures start its own.
     if DEMO.blocker is not None and not DEMO.active and in_demo_group(item):
@@ -121,3 +139,33 @@ def demo_committed(transactional_db) -> Township:
     """The demo seeded for real, for a transactional test (live server, threads, workers)."""
     seed_demo()
     return Township.objects.get(code=DEMO_TOWNSHIP)
+
+
+def _flush(django_db_blocker) -> None:
+    # what pytest-django does after a transactional test
+    with django_db_blocker.unblock():
+        for alias in connections:
+            if not connections[alias].settings_dict.get("TEST", {}).get("MIRROR"):
+                call_command("flush", verbosity=0, interactive=False, database=alias)
+
+
+@pytest.fixture(scope="session")
+def _demo_server(django_db_setup, django_db_blocker):
+    if DEMO.active:
+        DEMO.roll_back()
+    _flush(django_db_blocker)  # nothing left over from an interrupted run (--reuse-db)
+    with django_db_blocker.unblock():
+        seed_demo()
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    yield server
+    server._live_server_modified_settings.disable()
+    server.stop()
+    _flush(django_db_blocker)
+
+
+@pytest.fixture
+def demo_server(_demo_server, django_db_blocker):
+    """A live server over the demo, shared by the browser tests that only read it (see the module's doc)."""
+    with django_db_blocker.unblock():  # the server's thread answers from the database during the test
+        yield _demo_server

@@ -4,19 +4,14 @@
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 375, "height": 667}
 
 
-@pytest.fixture
-def demo_site(live_server, demo_committed):
-    return live_server
-
-
-def test_demo_cadre_signs_in(page, demo_site, artifacts_dir):
+def test_demo_cadre_signs_in(page, demo_server, artifacts_dir):
     page.set_viewport_size(PHONE)
-    page.goto(demo_site.url + "/")
+    page.goto(demo_server.url + "/")
     page.get_by_role("link", name="工作人员登录").click()
     page.get_by_label("电子邮件地址").fill("cadre@xindong.demo")
     page.get_by_label("密码").fill("tongxin-demo-2026")

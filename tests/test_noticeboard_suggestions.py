@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from noticeboard import services
 from noticeboard.models import Suggestion
@@ -143,3 +143,18 @@ def test_moderation_page_shows_the_name_to_the_cadre_and_approves(client, villag
     )
     suggestion.refresh_from_db()
     assert suggestion.status == Suggestion.Status.APPROVED and suggestion.moderated_by == cadre
+
+
+def test_moderation_queue_lists_those_awaiting_first(client, village, cadre):
+    waiting = SuggestionFactory(village=village, text="较早的待审核建议")
+    newer = SuggestionFactory(village=village, text="较新的已通过建议")
+    services.suggestion_approve(suggestion=newer, actor=cadre)
+    client.force_login(cadre)
+    html = client.get(reverse("noticeboard:work_suggestions", kwargs={"code": village.code})).text
+    assert html.index(waiting.text) < html.index(newer.text)
+
+
+def test_briefing_new_form_shows_todays_date_in_the_date_field(client, village, cadre):
+    client.force_login(cadre)
+    html = client.get(reverse("noticeboard:work_briefing_new", kwargs={"code": village.code})).text
+    assert f'value="{timezone.localdate().isoformat()}"' in html

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.session_demo import DEMO, in_demo_group, pytest_runtest_setup
+from tests.session_demo import DEMO, in_demo_group, pytest_runtest_setup, uses_demo_server
 from villages.models import Township, Village
 
 
@@ -40,7 +40,19 @@ def test_demo_tests_run_first_and_together(request):
     assert not any(flags[first_other:]), "a demo test runs after other tests: the demo is seeded again"
 
 
+def test_demo_server_tests_run_last(request):
+    flags = [uses_demo_server(item) for item in request.session.items]
+    first = flags.index(True) if True in flags else len(flags)
+    assert all(flags[first:]), "a test runs after the demo_server tests and finds their committed demo"
+
+
 def test_demo_refused_to_a_transactional_test():
     item = SimpleNamespace(fixturenames=["demo", "live_server"], get_closest_marker=lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="cannot share the session's demo"):
+        pytest_runtest_setup(item)
+
+
+def test_demo_server_refused_to_a_database_test():
+    item = SimpleNamespace(fixturenames=["demo_server", "db"], get_closest_marker=lambda name: None)
+    with pytest.raises(pytest.fail.Exception, match="asks for no database of its own"):
         pytest_runtest_setup(item)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response
 from core.views import check_format, export_query, page_of
@@ -106,6 +107,7 @@ def entry_list(request, kind, code=None):
 
 
 @login_required
+@reads_from_replica
 def entry_export(request, kind, fmt, code=None):
     if kind not in ENTRY_KINDS:
         raise Http404

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response
 from core.views import check_format, export_query
@@ -101,6 +102,7 @@ def income_overview(request):
 
 
 @login_required
+@reads_from_replica
 def income_export(request, fmt):
     check_format(fmt)
     _village, villages = registry_scope(request, None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import villages_for
+from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response
 from core.views import check_format, export_query, page_of
@@ -72,6 +73,7 @@ def partner_list(request):
 
 
 @login_required
+@reads_from_replica
 def partner_export(request, fmt):
     check_format(fmt)
     return table_response(

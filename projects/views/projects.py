@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.selectors import villages_for
+from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response, template_response
 from core.views import check_format, export_query, import_preview, import_upload, page_of
@@ -106,6 +107,7 @@ def project_columns() -> list[Column]:
 
 
 @login_required
+@reads_from_replica
 def project_export(request, fmt, code=None):
     """The filtered project list as CSV or XLSX, with totals and every source's amounts."""
     check_format(fmt)
