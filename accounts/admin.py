@@ -9,7 +9,7 @@ from core.admin import PersonalDataAdminMixin
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
-    autocomplete_fields = ["village", "township"]
+    autocomplete_fields = ["village", "township", "district"]
 
 
 @admin.register(User)
@@ -40,8 +40,8 @@ class UserAdmin(PersonalDataAdminMixin, BaseUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "village", "township", "created"]
-    list_filter = ["role", "township", "village"]
+    list_display = ["user", "role", "village", "township", "district", "created"]
+    list_filter = ["role", "district", "township", "village"]
     search_fields = ["user__email", "user__display_name", "village__name"]
-    autocomplete_fields = ["user", "village", "township"]
-    list_select_related = ["user", "village", "township"]
+    autocomplete_fields = ["user", "village", "township", "district"]
+    list_select_related = ["user", "village", "township", "district"]

@@ -5,9 +5,10 @@ from villages.models import Township, Village
 
 DEMO_PASSWORD = "tongxin-demo-2026"  # noqa: S105 (published demo password)
 
-# e-mail, display name, role, village code (None for the township), superuser
+# e-mail, display name, role, village code (None for the township or its district), superuser
 ACCOUNTS = [
     ("official@luoxi.demo", "罗溪镇 · 林镇干", Membership.Role.OFFICIAL, None, False),
+    ("district@luojiang.demo", "洛江区 · 郑区干", Membership.Role.DISTRICT_OFFICIAL, None, False),
     ("cadre@xindong.demo", "新东村 · 陈村干", Membership.Role.CADRE, "xindong", False),
     ("cadre@hongsi.demo", "洪四村 · 洪村干", Membership.Role.CADRE, "hongsi", False),
     ("supervisor@xindong.demo", "新东村 · 黄监督", Membership.Role.SUPERVISOR, "xindong", False),
@@ -29,6 +30,8 @@ def seed(township: Township, stdout=None) -> list[User]:
             user.save(update_fields=["display_name"])
         if role == Membership.Role.OFFICIAL:
             Membership.objects.get_or_create(user=user, role=role, township=township, village=None)
+        elif role == Membership.Role.DISTRICT_OFFICIAL:
+            Membership.objects.get_or_create(user=user, role=role, district=township.district)
         elif role:
             village = Village.objects.get(code=village_code)
             Membership.objects.get_or_create(user=user, role=role, village=village, township=None)

@@ -80,13 +80,14 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    """A role a user holds in one village, or (for officials) in a whole township."""
+    """A role a user holds in one village, or (for officials) in a whole township or district."""
 
     class Role(models.TextChoices):
         CADRE = "cadre", _("village cadre")
         MEMBER = "member", _("roundtable member")
         SUPERVISOR = "supervisor", _("supervisor")
         OFFICIAL = "official", _("township official")
+        DISTRICT_OFFICIAL = "district_official", _("district official")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -108,6 +109,14 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("township"),
     )
+    district = models.ForeignKey(
+        "villages.District",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("district"),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -115,27 +124,41 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         ordering = ["user", "role"]
         constraints = [
-            # Officials belong to a township; every other role to exactly one village.
+            # Officials belong to a township, district officials to a district; every other role to
+            # exactly one village.
             models.CheckConstraint(
                 condition=(
-                    Q(role="official", township__isnull=False, village__isnull=True)
-                    | (~Q(role="official") & Q(village__isnull=False, township__isnull=True))
+                    Q(role="official", township__isnull=False, village__isnull=True, district__isnull=True)
+                    | Q(
+                        role="district_official",
+                        district__isnull=False,
+                        village__isnull=True,
+                        township__isnull=True,
+                    )
+                    | (
+                        ~Q(role__in=["official", "district_official"])
+                        & Q(village__isnull=False, township__isnull=True, district__isnull=True)
+                    )
                 ),
                 name="membership_scope_matches_role",
             ),
             models.UniqueConstraint("user", "role", "village", name="membership_unique_village_role"),
             models.UniqueConstraint("user", "role", "township", name="membership_unique_township_role"),
+            models.UniqueConstraint("user", "role", "district", name="membership_unique_district_role"),
         ]
 
     def __str__(self):
-        place = self.village if self.village_id else self.township
+        place = self.village if self.village_id else self.township if self.township_id else self.district
         return f"{self.user} · {self.get_role_display()} · {place}"
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
         if self.role == self.Role.OFFICIAL:
-            if not self.township_id or self.village_id:
+            if not self.township_id or self.village_id or self.district_id:
                 raise ValidationError(_("A township official belongs to a township, not a village."))
-        elif not self.village_id or self.township_id:
+        elif self.role == self.Role.DISTRICT_OFFICIAL:
+            if not self.district_id or self.village_id or self.township_id:
+                raise ValidationError(_("A district official belongs to a district, not a village."))
+        elif not self.village_id or self.township_id or self.district_id:
             raise ValidationError(_("This role belongs to a village, not a township."))

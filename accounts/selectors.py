@@ -3,24 +3,29 @@
 from dataclasses import dataclass, field
 
 from accounts.models import Membership
-from villages.models import Village
+from villages.models import Township, Village
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a user's memberships name: village ids per role and townships as official."""
+    """What a user's memberships name: village ids per role, townships as official, districts as district
+    official (with the townships those districts hold, so that a village's roles need no query)."""
 
     village_roles: dict[int, frozenset[str]] = field(default_factory=dict)
     township_ids: frozenset[int] = frozenset()
+    district_ids: frozenset[int] = frozenset()
+    district_township_ids: frozenset[int] = frozenset()
 
     def roles_in(self, village: Village) -> frozenset[str]:
         roles = set(self.village_roles.get(village.pk, ()))
         if village.township_id in self.township_ids:
             roles.add(Membership.Role.OFFICIAL)
+        if village.township_id in self.district_township_ids:
+            roles.add(Membership.Role.DISTRICT_OFFICIAL)
         return frozenset(roles)
 
     def has_any(self) -> bool:
-        return bool(self.village_roles or self.township_ids)
+        return bool(self.village_roles or self.township_ids or self.district_ids)
 
 
 EMPTY_SCOPE = Scope()
@@ -35,24 +40,40 @@ def scope_for(user) -> Scope:
         return cached
     village_roles: dict[int, set[str]] = {}
     townships: set[int] = set()
-    for role, village_id, township_id in Membership.objects.filter(user=user).values_list(
-        "role", "village_id", "township_id"
+    districts: set[int] = set()
+    for role, village_id, township_id, district_id in Membership.objects.filter(user=user).values_list(
+        "role", "village_id", "township_id", "district_id"
     ):
         if role == Membership.Role.OFFICIAL:
             townships.add(township_id)
+        elif role == Membership.Role.DISTRICT_OFFICIAL:
+            districts.add(district_id)
         else:
             village_roles.setdefault(village_id, set()).add(role)
-    scope = Scope({k: frozenset(v) for k, v in village_roles.items()}, frozenset(townships))
+    district_townships = (
+        frozenset(Township.objects.filter(district_id__in=districts).values_list("pk", flat=True))
+        if districts
+        else frozenset()
+    )
+    scope = Scope(
+        {k: frozenset(v) for k, v in village_roles.items()},
+        frozenset(townships),
+        frozenset(districts),
+        district_townships,
+    )
     user._tongxin_scope = scope
     return scope
 
 
 def villages_for(user, roles=None):
-    """Villages the user may see: by membership (optionally of these roles) or as township official."""
+    """Villages the user may see: by membership (optionally of these roles), as township official, or as
+    district official."""
     scope = scope_for(user)
     wanted = set(roles) if roles else None
     ids = [vid for vid, rs in scope.village_roles.items() if wanted is None or rs & wanted]
     qs = Village.objects.filter(pk__in=ids)
     if scope.township_ids and (wanted is None or Membership.Role.OFFICIAL in wanted):
-        qs = Village.objects.filter(pk__in=ids) | Village.objects.filter(township_id__in=scope.township_ids)
+        qs = qs | Village.objects.filter(township_id__in=scope.township_ids)
+    if scope.district_township_ids and (wanted is None or Membership.Role.DISTRICT_OFFICIAL in wanted):
+        qs = qs | Village.objects.filter(township_id__in=scope.district_township_ids)
     return qs.select_related("township").distinct()

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "notifications",
     "noticeboard",
     "portal",
+    "dashboards",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -355,6 +356,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.heartbeat",
         "schedule": float(env.int("DJANGO_BEAT_HEARTBEAT_SECONDS", default=60)),
     },
+    # Township and district dashboards' default views, computed ahead (issue 10): the page says when.
+    "dashboards-refresh-snapshots": {"task": "dashboards.refresh_snapshots", "schedule": 900.0},
 }
 
 # --- notifications --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ admin.site.site_title = "同心 Tongxin"
 urlpatterns = [
     path("", portal_views.home, name="home"),
     path("", include((portal_urls.village_patterns, "villages"))),
+    path("work/dashboard/", include("dashboards.urls")),
     path("work/", include((portal_urls.workspace_patterns, "workspace"))),
     path("", include("roundtable.urls")),
     path("", include("projects.urls")),

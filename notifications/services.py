@@ -35,6 +35,7 @@ from notifications.selectors import (
     users_recipients,
     village_users,
 )
+from roundtable import workflow
 from roundtable.models import STEPS, Issue, Meeting, Stage, TimelineEntry
 
 logger = logging.getLogger("notifications")
@@ -307,7 +308,8 @@ def timeline_entry_notify(*, entry: TimelineEntry) -> int:
         rating = getattr(issue, "satisfaction", None)
         payload = {"score": rating.score, "comment": rating.comment[:500]} if rating else {}
         add(_cadres(issue), Kind.ISSUE_RATING, payload)
-    elif entry.kind == K.ESCALATION:
+    elif entry.kind == K.ESCALATION and entry.actor_id is not None:
+        # An automatic escalation (no actor) is told by the overdue sweep's own message to the liaison.
         told = users_recipients(
             [*liaison_users(issue), *village_users(issue.village_id, Membership.Role.CADRE)],
             exclude=entry.actor,
@@ -373,21 +375,29 @@ def overdue_sweep(*, now: datetime.datetime | None = None) -> int:
     """Reminds the responsible person (or the village's cadres) of each overdue step once, and tells the
     township liaison (or the township's officials) once the step stays overdue past the grace period.
 
-    Idempotent: one reminder per issue, stage deadline and recipient; escalation marks ``escalated_at``.
+    Both are moves of the workflow that write the issue's timeline (``issue_flag_overdue``,
+    ``issue_escalate``). Idempotent: one overdue entry per issue and deadline (an entry written after the
+    deadline passed), one reminder per issue, deadline and recipient; escalation marks ``escalated_at``.
     """
     now = now or clock.now()
     written = 0
-    reminded = Notification.objects.filter(
-        issue=OuterRef("pk"), kind=Kind.ISSUE_OVERDUE, about_time=OuterRef("stage_due_at")
+    # A deadline always lies after the flag of the one before it, so a flag newer than the deadline is
+    # this deadline's.
+    flagged = TimelineEntry.objects.filter(
+        issue=OuterRef("pk"), kind=TimelineEntry.Kind.OVERDUE, created_at__gte=OuterRef("stage_due_at")
     )
     overdue = (
         Issue.objects.filter(stage__in=STEPS, stage_due_at__lte=now)
-        .exclude(Exists(reminded))
+        .exclude(Exists(flagged))
         .select_related("village", "responsible")
         .order_by("stage_due_at", "pk")
     )
     for issue in overdue.iterator(chunk_size=200):
         with transaction.atomic():
+            try:
+                workflow.issue_flag_overdue(issue=issue, now=now)
+            except workflow.WorkflowError:
+                continue  # moved on meanwhile
             written += outbox_write(
                 rows=_rows(
                     users_recipients(responsible_users(issue)),
@@ -408,11 +418,10 @@ def overdue_sweep(*, now: datetime.datetime | None = None) -> int:
     )
     for issue in stale.iterator(chunk_size=200):
         with transaction.atomic():
-            # Conditional update: a move that happened meanwhile (new stage, new deadline) wins.
-            claimed = Issue.objects.filter(
-                pk=issue.pk, stage=issue.stage, stage_due_at=issue.stage_due_at, escalated_at__isnull=True
-            ).update(escalated_at=now)
-            if not claimed:
+            try:
+                # Refused if a move happened meanwhile (new stage, new deadline) or it was escalated.
+                workflow.issue_escalate(issue=issue, actor=None, overdue_due_at=issue.stage_due_at, now=now)
+            except workflow.WorkflowError:
                 continue
             written += outbox_write(
                 rows=_rows(

@@ -66,6 +66,9 @@ def workspace_home(request):
             "meetings": summary["meetings"],
             "my_meetings": list(member_meetings(user=request.user)[:10]),
             "is_official": bool(scope.township_ids),
+            # Officials, district officials and cadres have a dashboard (members and supervisors do not).
+            "show_dashboard": bool(scope.township_ids or scope.district_ids)
+            or any(Membership.Role.CADRE in roles for roles in scope.village_roles.values()),
         },
     )
 

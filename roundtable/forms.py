@@ -12,11 +12,33 @@ from core import clock
 from core.pending import pending_load, pending_save
 from core.text import CleanTextMixin
 from roundtable import consent as wording
+from roundtable import workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
-from roundtable.services import photo_clean
+from roundtable.services import check_meeting_time, photo_clean
 
 SHOWN_SALT = "roundtable.submit.shown"
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
+
+
+class WorkflowFormMixin:
+    """A form in front of a workflow move whose keyword arguments are named differently from the form's
+    fields: ``workflow_fields`` maps them (see ``add_workflow_error``)."""
+
+    workflow_fields: dict[str, str] = {}
+
+
+def add_workflow_error(form, exc: workflow.WorkflowError) -> None:
+    """Shows a move's refusal beside the field it is about (else above the form), keeping what was typed."""
+    field = getattr(form, "workflow_fields", {}).get(exc.field, exc.field)
+    form.add_error(field if field in form.fields else None, str(exc))
+
+
+def _as_validation_error(check, *args, **kwargs):
+    """Runs one of the workflow's checks for a form field: its refusal becomes the field's error."""
+    try:
+        check(*args, **kwargs)
+    except workflow.WorkflowError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 class PhotoField(forms.FileField):
@@ -296,8 +318,11 @@ class OpinionReplyForm(CleanTextMixin, forms.Form):
     )
 
 
-class MergeForm(CleanTextMixin, forms.Form):
-    """Merge into an earlier issue of the same village, named by its number (#123)."""
+class MergeForm(CleanTextMixin, WorkflowFormMixin, forms.Form):
+    """Merge into an earlier issue of the same village, named by its number (#123). Which issues may
+    take it is ``workflow.issue_merge``'s to say; its refusal shows beside the number."""
+
+    workflow_fields = {"target_issue": "target"}
 
     target = forms.IntegerField(
         label=_("Number of the earlier issue"),
@@ -310,14 +335,10 @@ class MergeForm(CleanTextMixin, forms.Form):
         self.issue = issue
 
     def clean_target(self):
-        target = (
-            Issue.objects.filter(village_id=self.issue.village_id, pk=self.cleaned_data["target"])
-            .exclude(pk=self.issue.pk)
-            .exclude(stage__in=["merged", "withdrawn", "rejected"])
-            .first()
-        )
+        number = self.cleaned_data["target"]
+        target = Issue.objects.filter(village_id=self.issue.village_id, pk=number).first()
         if target is None:
-            raise ValidationError(_("No open issue of this village has that number."))
+            raise ValidationError(_("No issue of this village has that number."))
         return target
 
 
@@ -354,22 +375,24 @@ class DecisionForm(VoteFields):
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import User
+        self.village = village
+        candidates = workflow.responsible_candidates(village)
+        self.fields["responsible"].queryset = candidates.order_by("display_name")
 
-        self.fields["responsible"].queryset = (
-            User.objects.filter(memberships__village=village, is_active=True)
-            .distinct()
-            .order_by("display_name")
-        )
+    def clean_responsible(self):
+        responsible = self.cleaned_data["responsible"]
+        _as_validation_error(workflow.check_responsible, village=self.village, responsible=responsible)
+        return responsible
 
     def clean_due_date(self):
         due = self.cleaned_data["due_date"]
-        if due < clock.localdate():
-            raise ValidationError(_("The due date cannot be in the past."))
+        _as_validation_error(workflow.check_due_date, due)
         return due
 
 
-class DeferForm(CleanTextMixin, forms.Form):
+class DeferForm(CleanTextMixin, WorkflowFormMixin, forms.Form):
+    workflow_fields = {"meeting": "next_meeting"}
+
     discussion = forms.CharField(
         label=_("Discussion notes and why it is deferred"),
         max_length=5000,
@@ -430,8 +453,7 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < clock.now():
-            raise ValidationError(_("A meeting is scheduled in the future."))
+        _as_validation_error(check_meeting_time, starts_at)
         return starts_at
 
 
@@ -445,8 +467,7 @@ class MoveMeetingForm(CleanTextMixin, forms.Form):
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
-        if starts_at < clock.now():
-            raise ValidationError(_("A meeting is scheduled in the future."))
+        _as_validation_error(check_meeting_time, starts_at)
         return starts_at
 
 

@@ -200,6 +200,19 @@ class Meeting(models.Model):
     def is_locked(self) -> bool:
         return self.signed_off_at is not None
 
+    # For templates, which cannot name the State enum.
+    @property
+    def is_scheduled(self) -> bool:
+        return self.state == self.State.SCHEDULED
+
+    @property
+    def is_held(self) -> bool:
+        return self.state == self.State.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == self.State.CANCELLED
+
 
 class AgendaItem(models.Model):
     """One point on a meeting's agenda: an issue, or a free topic."""
@@ -392,6 +405,10 @@ class Issue(models.Model):
     @property
     def is_open(self) -> bool:
         return self.stage in OPEN_STAGES
+
+    @property
+    def is_merged(self) -> bool:
+        return self.stage == Stage.MERGED
 
     @property
     def is_overdue(self) -> bool:
@@ -608,6 +625,7 @@ class TimelineEntry(models.Model):
         COMMENT = "comment", _("comment")
         ESCALATION = "escalation", _("escalation")
         ASSIGNED = "assigned", _("assigned")
+        OVERDUE = "overdue", _("overdue")
         ERASED = "erased", _("personal data erased")
 
     issue = models.ForeignKey(
@@ -659,3 +677,8 @@ class TimelineEntry(models.Model):
     def public_note(self) -> str:
         """The note as the public may read it: nothing when the note (or the whole entry) is internal."""
         return self.note if self.is_public and self.note_is_public else ""
+
+    @property
+    def shows_stage(self) -> bool:
+        """The entry records the issue entering a stage (raised, or moved), shown as that stage's badge."""
+        return bool(self.to_stage) and self.kind in (self.Kind.STAGE, self.Kind.CREATED)

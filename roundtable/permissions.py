@@ -4,7 +4,7 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.selectors import scope_for
-from roundtable.models import Issue, Meeting, Roundtable, Stage
+from roundtable.models import Issue, Meeting, Roundtable
 
 Role = Membership.Role
 
@@ -28,6 +28,12 @@ def can_see_raiser(user, issue: Issue) -> bool:
     return can_manage_issue(user, issue) and not issue.is_anonymous
 
 
+def villages_where_raiser_visible(user) -> frozenset[int]:
+    """The bulk form of can_see_raiser, for exports of many issues: the villages whose raisers the user may
+    see (anonymous issues still never show one)."""
+    return frozenset(vid for vid, roles in scope_for(user).village_roles.items() if Role.CADRE in roles)
+
+
 def can_see_tracking_code(user, issue: Issue) -> bool:
     """The tracking code lets its holder withdraw the matter and rate it as the raiser: the village's
     cadres hand it to the resident; members, supervisors and officials never see it."""
@@ -35,9 +41,8 @@ def can_see_tracking_code(user, issue: Issue) -> bool:
 
 
 def can_record_opinion(user, issue: Issue) -> bool:
-    """Cadres and roundtable members of the village, while opinions are gathered."""
-    roles = _roles(user, issue.village)
-    return bool(roles & {Role.CADRE, Role.MEMBER}) and issue.stage in (Stage.SOLICITING, Stage.DELIBERATING)
+    """Cadres and roundtable members of the village (at which stages: ``workflow.ACTIVITIES``)."""
+    return bool(_roles(user, issue.village) & {Role.CADRE, Role.MEMBER})
 
 
 def can_start_work(user, issue: Issue) -> bool:

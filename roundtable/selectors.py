@@ -28,6 +28,7 @@ from roundtable.models import (
     Satisfaction,
     Stage,
 )
+from roundtable.workflow import has_quorum, quorum_needed
 
 
 def search_q(text: str) -> Q:
@@ -55,10 +56,13 @@ class IssueFilter(django_filters.FilterSet):
     open = django_filters.BooleanFilter(
         label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
     )
+    escalated = django_filters.BooleanFilter(
+        label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Issue
-        fields = ["q", "stage", "category", "group", "overdue", "open"]
+        fields = ["q", "stage", "category", "group", "overdue", "open", "escalated"]
 
     def __init__(self, *args, village=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,6 +78,10 @@ class IssueFilter(django_filters.FilterSet):
 
     def filter_open(self, queryset, name, value):
         return queryset.filter(stage__in=OPEN_STAGES) if value else queryset
+
+    def filter_escalated(self, queryset, name, value):
+        """Escalated (督办) matters still open: escalation ends when the matter moves on."""
+        return queryset.filter(stage__in=OPEN_STAGES, escalated_at__isnull=False) if value else queryset
 
 
 def issue_list(*, village, data=None) -> IssueFilter:
@@ -191,7 +199,9 @@ def issues_ready_for_agenda(meeting: Meeting):
 def meeting_detail_context(meeting: Meeting) -> dict:
     """The meeting page's data in a fixed number of queries, whatever the agenda's length."""
     agenda = list(
-        meeting.agenda.select_related("issue__group", "resolution__responsible").order_by("order", "pk")
+        meeting.agenda.select_related("issue__group", "issue__village", "resolution__responsible")
+        .prefetch_related("issue__agenda_items")
+        .order_by("order", "pk")
     )
     attendance = list(
         meeting.attendance.select_related("member").order_by("-member__is_party_member", "member__name")
@@ -203,8 +213,8 @@ def meeting_detail_context(meeting: Meeting) -> dict:
         "attendance": attendance,
         "present": present,
         "member_count": members,
-        "quorum": members > 0 and present * 2 > members,
-        "quorum_needed": members // 2 + 1,
+        "quorum": has_quorum(present=present, members=members),
+        "quorum_needed": quorum_needed(members),
     }
 
 

@@ -192,12 +192,20 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("roundtable__village").get(pk=meeting.pk)
 
 
+def check_meeting_time(starts_at) -> None:
+    """A meeting is scheduled, or moved, to a time still ahead (the forms call this too)."""
+    if starts_at < clock.now():
+        raise WorkflowError(_("A meeting is scheduled in the future."), field="starts_at")
+
+
 @transaction.atomic
 def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) -> Meeting:
-    """Moves a scheduled meeting. Side effects: pending reminders replaced; everyone told (issue 4)."""
+    """Moves a scheduled meeting to a time ahead. Side effects: ``schedule_version`` bumped; pending
+    reminders replaced; everyone told (issue 4)."""
     meeting = _lock_meeting(meeting)
     if meeting.state != Meeting.State.SCHEDULED:
         raise WorkflowError(_("Only a scheduled meeting can be moved."))
+    check_meeting_time(starts_at)
     meeting.starts_at = starts_at
     if place:
         meeting.place = place.strip()
@@ -209,8 +217,8 @@ def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) ->
 
 @transaction.atomic
 def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
-    """Cancels a scheduled meeting; its pending issues go back to waiting for an agenda. Side effects:
-    reminders dropped; everyone told (issue 4)."""
+    """Cancels a scheduled meeting; its pending issues go back to waiting for an agenda. The meeting and
+    those issues are locked. Side effects: timeline of each issue; reminders dropped; everyone told."""
     meeting = _lock_meeting(meeting)
     if meeting.state != Meeting.State.SCHEDULED:
         raise WorkflowError(_("Only a scheduled meeting can be cancelled."))
@@ -220,13 +228,21 @@ def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
     meeting.state = Meeting.State.CANCELLED
     meeting.cancel_reason = reason
     meeting.save(update_fields=["state", "cancel_reason"])
-    for item in meeting.agenda.filter(issue__isnull=False, outcome=AgendaItem.Outcome.PENDING).select_related(
-        "issue"
-    ):
+    items = meeting.agenda.filter(issue__isnull=False, outcome=AgendaItem.Outcome.PENDING)
+    # The issues' rows locked in id order (as every move locks them), so that a move on one of them waits
+    # for the cancellation instead of writing beside it.
+    locked = {
+        issue.pk: issue
+        for issue in Issue.objects.select_for_update()
+        .filter(pk__in=items.values("issue_id"))
+        .select_related("village__township")
+        .order_by("pk")
+    }
+    for item in items.select_for_update().order_by("issue_id"):
         item.outcome = AgendaItem.Outcome.DEFERRED
         item.save(update_fields=["outcome"])
         _log(
-            item.issue,
+            locked[item.issue_id],
             kind=TimelineEntry.Kind.DEFERRED,
             actor=actor,
             note=_("The meeting was cancelled; the issue waits for the next meeting."),

@@ -8,14 +8,19 @@ append-only timeline entry and queues notifications on commit. A move from any o
 import datetime
 from collections.abc import Iterable
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import User
 from core import clock
 from roundtable import notify
+from roundtable import permissions as perms
 from roundtable.models import (
+    OPEN_STAGES,
+    STEPS,
     AgendaItem,
     Attendance,
     Issue,
@@ -31,7 +36,14 @@ from roundtable.models import (
 
 
 class WorkflowError(Exception):
-    """A move that is not allowed now; its message is translated and safe to show."""
+    """A move that is not allowed now; its message is translated and safe to show.
+
+    ``field`` names the keyword argument of the move that was refused, when one was (forms show the
+    message beside their field of that name, see ``roundtable.forms.WorkflowFormMixin``)."""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 # stage -> the moves that leave it (the diagram in the README is generated from this table)
@@ -70,8 +82,117 @@ MOVE_LABELS = {
 }
 
 
+# Moves that leave the stage as it is, and the stages they are made at. "put_on_agenda" at step 3 is a
+# deferred issue going onto a later meeting.
+ACTIVITIES: dict[str, frozenset[str]] = {
+    "opinion": frozenset({Stage.SOLICITING, Stage.DELIBERATING}),
+    "open_consultation": frozenset({Stage.SOLICITING}),
+    "put_on_agenda": frozenset({Stage.DELIBERATING}),
+    "progress": frozenset({Stage.EXECUTING}),
+    "rate": frozenset({Stage.SUPERVISING, Stage.CLOSED}),
+    "comment": frozenset(Stage.values),
+    "escalate": OPEN_STAGES,
+}
+
+# Every move and activity, in the order pages offer them.
+MOVES = (
+    "accept",
+    "reject",
+    "merge",
+    "withdraw",
+    "opinion",
+    "open_consultation",
+    "put_on_agenda",
+    "decide",
+    "defer",
+    "not_adopted",
+    "start",
+    "progress",
+    "report_done",
+    "confirm",
+    "send_back",
+    "rate",
+    "comment",
+    "escalate",
+)
+
+
 def allowed_moves(stage: str) -> list[str]:
     return list(TRANSITIONS.get(stage, {}))
+
+
+def stages_of(move: str) -> frozenset[str]:
+    """The stages at which a move or activity can be made at all, whoever makes it."""
+    by_transition = frozenset(s for s, moves in TRANSITIONS.items() if move in moves)
+    return by_transition | ACTIVITIES.get(move, frozenset())
+
+
+def _has_pending_item(issue: Issue) -> bool:
+    # .all() so that a page listing many issues can prefetch their agenda items.
+    return any(item.outcome == AgendaItem.Outcome.PENDING for item in issue.agenda_items.all())
+
+
+def _is_rated(issue: Issue) -> bool:
+    return Satisfaction.objects.filter(issue=issue).exists()
+
+
+# Who may make each move: (user, issue, holds_code) -> bool. ``holds_code`` is whoever opened the issue
+# by its tracking code: the raiser, as far as the portal can tell (residents have no accounts).
+_WHO = {
+    "accept": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "reject": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "merge": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "withdraw": lambda user, issue, code: code,
+    # The raiser speaks while opinions are solicited (step 2); cadres and members record them in step 3 too.
+    "opinion": lambda user, issue, code: (
+        (code and issue.stage == Stage.SOLICITING) or perms.can_record_opinion(user, issue)
+    ),
+    "open_consultation": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "put_on_agenda": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "decide": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "defer": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "not_adopted": lambda user, issue, code: perms.can_manage_issue(user, issue),
+    "start": lambda user, issue, code: perms.can_start_work(user, issue),
+    "progress": lambda user, issue, code: perms.can_report_work(user, issue),
+    "report_done": lambda user, issue, code: perms.can_report_work(user, issue),
+    "confirm": lambda user, issue, code: perms.can_supervise_issue(user, issue),
+    "send_back": lambda user, issue, code: perms.can_supervise_issue(user, issue),
+    "rate": lambda user, issue, code: code,
+    "comment": lambda user, issue, code: perms.can_comment_issue(user, issue),
+    "escalate": lambda user, issue, code: perms.can_escalate_issue(user, issue),
+}
+
+# What else must hold, beyond stage and role (checked last: these may read the database).
+_ALSO = {
+    # In step 3 an issue waits on one agenda at a time: put on a later one only once deferred.
+    "put_on_agenda": lambda issue: issue.stage == Stage.SOLICITING or not _has_pending_item(issue),
+    "decide": _has_pending_item,
+    "defer": _has_pending_item,
+    "not_adopted": _has_pending_item,
+    "rate": lambda issue: not _is_rated(issue),
+}
+
+
+def available_moves(user, issue: Issue, *, holds_code: bool = False) -> list[str]:
+    """What this user may do with the issue now: the one answer every page, form and view relies on.
+
+    Built from ``TRANSITIONS`` / ``ACTIVITIES`` (which moves the stage allows) and the permission
+    functions (who may make them). ``holds_code``: the user opened the issue by its tracking code.
+    The move functions still check the evidence each move needs, under the row lock."""
+    moves = []
+    for move in MOVES:
+        if issue.stage not in stages_of(move) or not _WHO[move](user, issue, holds_code):
+            continue
+        if move in _ALSO and not _ALSO[move](issue):
+            continue
+        moves.append(move)
+    return moves
+
+
+def raiser_moves(issue: Issue) -> list[str]:
+    """What the holder of the tracking code may do on the tracking page, as the raiser: whoever is signed
+    in, their staff roles do not count there (the page acts for the resident)."""
+    return available_moves(AnonymousUser(), issue, holds_code=True)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -79,7 +200,11 @@ def allowed_moves(stage: str) -> list[str]:
 
 def _lock(issue: Issue) -> Issue:
     """The issue re-read under a row lock, so concurrent moves serialise and the loser sees the new stage."""
-    return Issue.objects.select_for_update().select_related("village__township").get(pk=issue.pk)
+    return _lock_pk(issue.pk)
+
+
+def _lock_pk(pk: int) -> Issue:
+    return Issue.objects.select_for_update().select_related("village__township").get(pk=pk)
 
 
 def _require_move(issue: Issue, move: str) -> str:
@@ -127,8 +252,10 @@ def _log(
     note="",
     public=True,
     note_public=True,
+    at=None,
 ):
     entry = TimelineEntry.objects.create(
+        created_at=at or clock.now(),
         issue=issue,
         kind=kind,
         actor=actor,
@@ -220,18 +347,26 @@ def issue_reject(*, issue: Issue, actor, reason: str, note_public: bool = False)
 @transaction.atomic
 def issue_merge(*, issue: Issue, actor, target_issue: Issue, note: str = "") -> Issue:
     """Step 1 → MERGED into an open issue of the same village. Side effects: timeline on both; raiser told."""
-    issue = _lock(issue)
-    target = _require_move(issue, "merge")
     if target_issue is None:
-        raise WorkflowError(_("Choose the issue to merge into."))
-    if target_issue.pk == issue.pk or target_issue.village_id != issue.village_id:
-        raise WorkflowError(_("An issue can only be merged into another issue of the same village."))
-    if target_issue.stage not in Stage.values or target_issue.stage in (
-        Stage.MERGED,
-        Stage.WITHDRAWN,
-        Stage.REJECTED,
-    ):
-        raise WorkflowError(_("The issue to merge into must not itself be merged, withdrawn or rejected."))
+        raise WorkflowError(_("Choose the issue to merge into."), field="target_issue")
+    if target_issue.pk == issue.pk:
+        raise WorkflowError(
+            _("An issue can only be merged into another issue of the same village."), field="target_issue"
+        )
+    # Both rows locked, the lower id first whichever way round the merge goes, so that two merges over
+    # the same pair wait for each other instead of deadlocking, and the target cannot close meanwhile.
+    locked = {pk: _lock_pk(pk) for pk in sorted((issue.pk, target_issue.pk))}
+    issue, target_issue = locked[issue.pk], locked[target_issue.pk]
+    target = _require_move(issue, "merge")
+    if target_issue.village_id != issue.village_id:
+        raise WorkflowError(
+            _("An issue can only be merged into another issue of the same village."), field="target_issue"
+        )
+    if not target_issue.is_open:
+        raise WorkflowError(
+            _("The issue to merge into must still be open (not closed, merged, withdrawn or rejected)."),
+            field="target_issue",
+        )
     issue.merged_into = target_issue
     _move(
         issue,
@@ -277,7 +412,7 @@ def issue_add_opinion(
 ) -> Opinion:
     """Records an opinion while opinions are solicited (and during deliberation). Side effects: timeline."""
     issue = _lock(issue)
-    if issue.stage not in (Stage.SOLICITING, Stage.DELIBERATING):
+    if issue.stage not in ACTIVITIES["opinion"]:
         raise WorkflowError(_("Opinions are gathered in steps 2 and 3 only."))
     if stance not in Opinion.Stance.values:
         raise WorkflowError(_("Choose support, oppose or neutral."))
@@ -301,7 +436,7 @@ def issue_open_consultation(*, issue: Issue, actor, summary: str, closes_on: dat
 
     Side effects: timeline entry (public)."""
     issue = _lock(issue)
-    if issue.stage != Stage.SOLICITING:
+    if issue.stage not in ACTIVITIES["open_consultation"]:
         raise WorkflowError(_("Only an issue in step 2 can be opened for public opinions."))
     summary = _need(summary, _("Write a public summary: what the matter is, without names or numbers."))
     if closes_on is None or closes_on < clock.localdate():
@@ -369,11 +504,13 @@ def issue_put_on_agenda(*, issue: Issue, actor, meeting: Meeting, note: str = ""
         raise WorkflowError(_("Record at least one opinion before putting the issue on an agenda."))
     meeting = Meeting.objects.select_for_update().select_related("roundtable").get(pk=meeting.pk)
     if meeting.state != Meeting.State.SCHEDULED or meeting.is_locked:
-        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."))
+        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."), field="meeting")
     if meeting.roundtable.village_id != issue.village_id or not meeting.roundtable.covers(issue.group_id):
-        raise WorkflowError(_("This meeting's roundtable does not cover the issue's village group."))
+        raise WorkflowError(
+            _("This meeting's roundtable does not cover the issue's village group."), field="meeting"
+        )
     if AgendaItem.objects.filter(meeting=meeting, issue=issue).exists():
-        raise WorkflowError(_("The issue is already on this meeting's agenda."))
+        raise WorkflowError(_("The issue is already on this meeting's agenda."), field="meeting")
     order = (meeting.agenda.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, issue=issue, order=order)
     when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
@@ -396,10 +533,20 @@ def _present_count(meeting: Meeting) -> int:
     return meeting.attendance.filter(status=Attendance.Status.PRESENT, member__is_active=True).count()
 
 
+def has_quorum(*, present: int, members: int) -> bool:
+    """The quorum rule, the one place it is written: more than half of the active members present."""
+    return members > 0 and present * 2 > members
+
+
+def quorum_needed(members: int) -> int:
+    """How many members must be present for a quorum."""
+    return members // 2 + 1
+
+
 def quorum_met(meeting: Meeting) -> bool:
     """More than half of the roundtable's active members present."""
     members = meeting.roundtable.members.filter(is_active=True).count()
-    return members > 0 and _present_count(meeting) * 2 > members
+    return has_quorum(present=_present_count(meeting), members=members)
 
 
 def _check_meeting_for_decision(meeting: Meeting) -> int:
@@ -412,6 +559,26 @@ def _check_meeting_for_decision(meeting: Meeting) -> int:
     if not quorum_met(meeting):
         raise WorkflowError(_("No quorum: more than half of the members must be present."))
     return _present_count(meeting)
+
+
+def responsible_candidates(village):
+    """Who can be made responsible for a village's issue: active users holding a role in the village."""
+    return User.objects.filter(memberships__village=village, is_active=True).distinct()
+
+
+def check_responsible(*, village, responsible) -> None:
+    """The person responsible must be an active user with a role in the issue's village."""
+    if responsible is None:
+        raise WorkflowError(_("Name the person responsible for carrying it out."), field="responsible")
+    if not responsible_candidates(village).filter(pk=responsible.pk).exists():
+        raise WorkflowError(
+            _("The person responsible must be an active member of the village's staff."), field="responsible"
+        )
+
+
+def check_due_date(due_date) -> None:
+    if due_date is None or due_date < clock.localdate():
+        raise WorkflowError(_("Give a due date that is not in the past."), field="due_date")
 
 
 def _pending_item(issue: Issue, agenda_item: AgendaItem) -> AgendaItem:
@@ -462,10 +629,8 @@ def issue_decide(
             _("Not adopted: %(for)s votes for is not more than half of the %(present)s members present.")
             % {"for": votes_for, "present": present}
         )
-    if responsible is None:
-        raise WorkflowError(_("Name the person responsible for carrying it out."))
-    if due_date is None or due_date < clock.localdate():
-        raise WorkflowError(_("Give a due date that is not in the past."))
+    check_responsible(village=issue.village, responsible=responsible)
+    check_due_date(due_date)
     resolution = Resolution.objects.create(
         meeting=item.meeting,
         issue=issue,
@@ -605,7 +770,7 @@ def issue_report_progress(
 ) -> ProgressUpdate:
     """A progress report during step 5; the note is internal unless marked public. Side effects: timeline."""
     issue = _lock(issue)
-    if issue.stage != Stage.EXECUTING:
+    if issue.stage not in ACTIVITIES["progress"]:
         raise WorkflowError(_("Progress is reported while the work is carried out (step 5)."))
     if not 0 <= percent <= 100:
         raise WorkflowError(_("Progress is a percentage from 0 to 100."))
@@ -687,7 +852,7 @@ def issue_send_back(*, issue: Issue, supervisor, reason: str, note_public: bool 
 def issue_rate(*, issue: Issue, score: int, comment: str = "") -> Satisfaction:
     """The raiser rates the outcome once, in step 6 or after closing. Side effects: timeline; cadres told."""
     issue = _lock(issue)
-    if issue.stage not in (Stage.SUPERVISING, Stage.CLOSED):
+    if issue.stage not in ACTIVITIES["rate"]:
         raise WorkflowError(_("The outcome can be rated once the work is reported done."))
     if not 1 <= int(score) <= 5:
         raise WorkflowError(_("Choose a rating from 1 to 5."))
@@ -715,18 +880,63 @@ def issue_comment(*, issue: Issue, actor, note: str, public: bool = False) -> Ti
 
 
 @transaction.atomic
-def issue_escalate(*, issue: Issue, actor, note: str) -> Issue:
-    """A township official escalates an open issue.
+def issue_escalate(*, issue: Issue, actor, note: str = "", overdue_due_at=None, now=None) -> Issue:
+    """Escalates an open issue to the township: by an official (``actor``, with a note), or automatically
+    by the overdue sweep (no actor; ``overdue_due_at`` is the deadline the sweep saw pass, and the move
+    is refused if the issue has moved on or was escalated since).
 
-    Side effects: timeline (internal); liaison and cadres told."""
+    Side effects: ``escalated_at``; timeline (internal); an official's escalation tells the liaison and
+    the cadres (the sweep writes its own overdue message to the liaison)."""
     issue = _lock(issue)
-    if not issue.is_open:
+    now = now or clock.now()
+    if issue.stage not in ACTIVITIES["escalate"]:
         raise WorkflowError(_("Only an open issue can be escalated."))
-    note = _need(note, _("Say why the issue is escalated."))
-    issue.escalated_at = clock.now()
+    if actor is None:
+        if overdue_due_at is None or issue.stage_due_at != overdue_due_at or issue.escalated_at is not None:
+            raise WorkflowError(_("The issue has moved on or was escalated since the step fell overdue."))
+        note = _("Still overdue since %(due)s (step “%(stage)s”): escalated to the township.") % {
+            "due": timezone.localtime(overdue_due_at).strftime("%Y-%m-%d %H:%M"),
+            "stage": issue.get_stage_display(),
+        }
+        label = _("system")
+    else:
+        note = _need(note, _("Say why the issue is escalated."))
+        label = None
+    issue.escalated_at = now
     issue.save(update_fields=["escalated_at", "updated_at"])
-    _log(issue, kind=TimelineEntry.Kind.ESCALATION, actor=actor, note=note, public=False)
+    _log(
+        issue,
+        kind=TimelineEntry.Kind.ESCALATION,
+        actor=actor,
+        actor_label=label,
+        note=note,
+        public=False,
+        at=now,
+    )
     return issue
+
+
+@transaction.atomic
+def issue_flag_overdue(*, issue: Issue, now=None) -> TimelineEntry:
+    """Marks on the timeline (internally) that the issue's step ran past its time limit; the overdue
+    sweep calls it once per deadline, beside the reminder it writes. Side effects: timeline."""
+    issue = _lock(issue)
+    now = now or clock.now()
+    if issue.stage not in STEPS or issue.stage_due_at is None or issue.stage_due_at > now:
+        raise WorkflowError(_("The issue's step is not overdue."))
+    return _log(
+        issue,
+        kind=TimelineEntry.Kind.OVERDUE,
+        actor_label=_("system"),
+        from_stage=issue.stage,
+        note=_("Step “%(stage)s” is overdue: it was due by %(due)s.")
+        % {
+            "stage": issue.get_stage_display(),
+            "due": timezone.localtime(issue.stage_due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        public=False,
+        at=now,
+    )
 
 
 @transaction.atomic
@@ -735,6 +945,7 @@ def issue_assign(*, issue: Issue, actor, responsible) -> Issue:
     issue = _lock(issue)
     if not issue.is_open:
         raise WorkflowError(_("Only an open issue can be assigned."))
+    check_responsible(village=issue.village, responsible=responsible)
     issue.responsible = responsible
     issue.save(update_fields=["responsible", "updated_at"])
     _log(

@@ -17,11 +17,11 @@ from talent.models import Talent
 from villages.models import Village
 
 Role = Membership.Role
-TALENT_ROLES = frozenset({Role.CADRE, Role.OFFICIAL})
+TALENT_ROLES = frozenset({Role.CADRE, Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
 
 
 def can_view_talent_registry(user, village: Village) -> bool:
-    """Village cadres and township officials; talent is never public, nor shown to members or supervisors."""
+    """Village cadres, township and district officials; never public, nor shown to members or supervisors."""
     return bool(scope_for(user).roles_in(village) & TALENT_ROLES)
 
 

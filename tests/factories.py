@@ -3,7 +3,16 @@
 import factory
 
 from accounts.models import Membership, User
-from villages.models import Township, Village, VillageGroup
+from villages.models import District, Township, Village, VillageGroup
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = District
+        django_get_or_create = ("code",)
+
+    name = "泉州市洛江区"
+    code = "luojiang"
 
 
 class TownshipFactory(factory.django.DjangoModelFactory):
@@ -13,7 +22,7 @@ class TownshipFactory(factory.django.DjangoModelFactory):
 
     name = "罗溪镇"
     code = "luoxi"
-    district = "泉州市洛江区"
+    district = factory.SubFactory(DistrictFactory)
 
 
 class VillageFactory(factory.django.DjangoModelFactory):
@@ -61,10 +70,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     township = None
 
 
-def make_user(role=None, *, village=None, township=None, **kwargs) -> User:
-    """A user holding one role: in a village, or (official) in a township."""
+def make_user(role=None, *, village=None, township=None, district=None, **kwargs) -> User:
+    """A user holding one role: in a village, (official) in a township, (district official) in a district."""
     user = UserFactory(**kwargs)
-    if role == Membership.Role.OFFICIAL:
+    if role == Membership.Role.DISTRICT_OFFICIAL:
+        district = district or (township or village.township).district
+        Membership.objects.create(user=user, role=role, district=district)
+    elif role == Membership.Role.OFFICIAL:
         Membership.objects.create(user=user, role=role, township=township or village.township)
     elif role:
         Membership.objects.create(user=user, role=role, village=village)

@@ -1,4 +1,5 @@
-"""seed_demo: the township, its 17 villages and the demo accounts; seeding twice changes nothing."""
+"""seed_demo: 洛江区 with 罗溪镇 (17 villages) and two more townships, the demo accounts; seeding twice
+changes nothing."""
 
 import os
 
@@ -22,7 +23,11 @@ def test_seed_demo_is_idempotent(demo):
     first = counts()  # the session's demo, seeded once
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert counts() == first
-    assert first[1] == 17
+    assert Village.objects.filter(township__code="luoxi").count() == 17
+    # 洛江区: 罗溪镇 and two more townships, village codes unique across the district
+    assert set(Township.objects.values_list("district__code", flat=True)) == {"luojiang"}
+    assert first[0] >= 3
+    assert first[1] > 17
     assert set(Village.objects.filter(is_pilot=True).values_list("code", flat=True)) == {
         "xindong",
         "hongsi",
@@ -35,6 +40,7 @@ def test_seed_demo_is_idempotent(demo):
 def test_demo_accounts_log_in(client, demo):
     for email in [
         "official@luoxi.demo",
+        "district@luojiang.demo",
         "cadre@xindong.demo",
         "cadre@hongsi.demo",
         "supervisor@xindong.demo",

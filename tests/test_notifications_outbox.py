@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.models import Membership
 from notifications import clock, services
@@ -15,7 +15,7 @@ from notifications.channels import MemorySMSBackend
 from notifications.models import Notification
 from roundtable import services as rt_services
 from roundtable import workflow
-from roundtable.models import Opinion, Stage
+from roundtable.models import Issue, Opinion, Stage
 from tests.factories import make_user
 from tests.factories_notifications import (
     MemberFactory,
@@ -26,7 +26,6 @@ from tests.factories_notifications import (
     rows,
     schedule_in,
 )
-from tests.matching import reason
 
 Kind = Notification.Kind
 Status = Notification.Status
@@ -380,11 +379,16 @@ def test_resident_opinion_and_rating_tell_the_cadres(village, cadre):
 
 
 def test_issue_notifications_roll_back_with_the_move(village, cadre):
+    """The rows are written inside the move's transaction: when it rolls back after the move wrote its
+    message (not a move refused before writing anything), the message goes with it."""
     issue = raise_issue(village, raiser_mobile="13700001111", consent=True)
     before = Notification.objects.count()
-    with pytest.raises(workflow.WorkflowError, match=reason("Give the reason for rejecting the issue.")):
-        workflow.issue_reject(issue=issue, actor=cadre, reason="  ")
+    with pytest.raises(RuntimeError, match="after the move"), transaction.atomic():
+        workflow.issue_reject(issue=issue, actor=cadre, reason="不属于村级事务")
+        assert Notification.objects.filter(issue=issue, kind=Kind.ISSUE_STAGE).exists()
+        raise RuntimeError("a failure after the move, in the same transaction")
     assert Notification.objects.count() == before
+    assert Issue.objects.get(pk=issue.pk).stage == Stage.RAISED
 
 
 # --- kicking the sender ----------------------------------------------------------------------------

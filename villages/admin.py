@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from villages.models import Township, Village, VillageGroup
+from villages.models import District, Township, Village, VillageGroup
 
 
 class VillageGroupInline(admin.TabularInline):
@@ -8,10 +8,18 @@ class VillageGroupInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
 @admin.register(Township)
 class TownshipAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "district"]
+    list_filter = ["district"]
     search_fields = ["name", "code"]
+    list_select_related = ["district"]
 
 
 @admin.register(Village)

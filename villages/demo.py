@@ -1,4 +1,5 @@
-"""Demo data for 罗溪镇 (Luoxi Town): the township, its 17 villages and their groups.
+"""Demo data for 洛江区 (Luojiang District): 罗溪镇 (Luoxi Town) with its 17 villages and their groups, and
+two more townships of the district (河市镇, 马甲镇) with a few villages each, for the district dashboard.
 
 The four pilots and the figures come from the source report (DESIGN §1); the other names, sizes and
 groups are plausible stand-ins, good for demonstrations and tests, not an official register.
@@ -6,9 +7,10 @@ groups are plausible stand-ins, good for demonstrations and tests, not an offici
 
 import datetime
 
-from villages.models import Township, Village, VillageGroup
+from villages.models import District, Township, Village, VillageGroup
 
-TOWNSHIP = {"code": "luoxi", "name": "罗溪镇", "district": "泉州市洛江区"}
+DISTRICT = {"code": "luojiang", "name": "泉州市洛江区"}
+TOWNSHIP = {"code": "luoxi", "name": "罗溪镇"}
 
 # code, name, pilot, population, households, secretary, number of groups, areas instead of groups
 VILLAGES = [
@@ -35,12 +37,64 @@ GROUP_NUMERALS = "一二三四五六七八九十"
 AREA_NAMES = ["东片区", "西片区", "南片区", "北片区", "中心片区"]
 
 
+# The district's other demo townships: code, name, and villages as above (codes stay unique across the
+# district, because /v/<code>/ addresses are public).
+OTHER_TOWNSHIPS = [
+    (
+        "heshi",
+        "河市镇",
+        [
+            ("heshi", "河市村", False, 3320, 870, "蔡文忠", 5, False),
+            ("wushan", "梧山村", False, 2140, 561, "黄德明", 4, False),
+            ("hexi", "禾溪村", False, 1860, 488, "林木火", 4, False),
+            ("xiaxi", "霞溪村", False, 1530, 402, "谢永福", 3, False),
+        ],
+    ),
+    (
+        "majia",
+        "马甲镇",
+        [
+            ("majia", "马甲村", False, 4010, 1046, "刘清华", 6, False),
+            ("yangen", "仰恩村", False, 2270, 596, "苏秋林", 4, False),
+            ("yangkeng", "洋坑村", False, 1680, 441, "杨国栋", 3, False),
+        ],
+    ),
+]
+
+
+def district() -> District:
+    """洛江区, created or updated."""
+    obj, _ = District.objects.update_or_create(code=DISTRICT["code"], defaults={"name": DISTRICT["name"]})
+    return obj
+
+
 def seed(stdout=None) -> Township:
     """Creates or updates 罗溪镇, its villages and groups; running it again changes no counts."""
     township, _ = Township.objects.update_or_create(
-        code=TOWNSHIP["code"], defaults={"name": TOWNSHIP["name"], "district": TOWNSHIP["district"]}
+        code=TOWNSHIP["code"], defaults={"name": TOWNSHIP["name"], "district": district()}
     )
-    for index, (code, name, pilot, population, households, secretary, groups, areas) in enumerate(VILLAGES):
+    _villages(township, VILLAGES)
+    if stdout:
+        stdout.write(f"  {township.name}: {township.villages.count()} villages")
+    return township
+
+
+def seed_district(stdout=None) -> list[Township]:
+    """The district's other demo townships with their villages and groups; idempotent like seed()."""
+    townships = []
+    for code, name, villages in OTHER_TOWNSHIPS:
+        township, _ = Township.objects.update_or_create(
+            code=code, defaults={"name": name, "district": district()}
+        )
+        _villages(township, villages)
+        townships.append(township)
+        if stdout:
+            stdout.write(f"  {township.name}: {township.villages.count()} villages")
+    return townships
+
+
+def _villages(township: Township, rows) -> None:
+    for index, (code, name, pilot, population, households, secretary, groups, areas) in enumerate(rows):
         founded = datetime.date(2016, 3 + index % 4, 1) if pilot else datetime.date(2018, 1 + index % 12, 1)
         village, _ = Village.objects.update_or_create(
             code=code,
@@ -53,7 +107,8 @@ def seed(stdout=None) -> Township:
                 "party_secretary": secretary,
                 "roundtable_founded": founded,
                 "description": (
-                    f"{name}位于罗溪镇，{'2016年起试点党群圆桌会' if pilot else '2018年推广党群圆桌会'}，"
+                    f"{name}位于{township.name}，"
+                    f"{'2016年起试点党群圆桌会' if pilot else '2018年推广党群圆桌会'}，"
                     f"按{'片区' if areas else '村民小组'}组建圆桌会。"
                 ),
             },
@@ -68,6 +123,3 @@ def seed(stdout=None) -> Township:
                 name=group_name,
                 defaults={"kind": kind, "order": n + 1, "households": households // groups},
             )
-    if stdout:
-        stdout.write(f"  {township.name}: {township.villages.count()} villages")
-    return township

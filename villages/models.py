@@ -3,12 +3,34 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+class District(models.Model):
+    """A district or county (区/县) above townships: its officials compare every township of it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Township(models.Model):
-    """A township (镇), the top of the portal's scope: its officials see all of its villages."""
+    """A township (镇) of a district: its officials see all of its villages."""
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    district = models.CharField(_("district"), max_length=100, blank=True)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="townships",
+        verbose_name=_("district"),
+    )
     # Stage time limits in days, configurable per township (DESIGN §3).
     limit_raised_days = models.PositiveSmallIntegerField(_("days for step 1 (raised)"), default=3)
     limit_soliciting_days = models.PositiveSmallIntegerField(_("days for step 2 (soliciting)"), default=7)

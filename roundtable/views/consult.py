@@ -15,7 +15,7 @@ from core.ratelimit import Limit, by_address, by_browser, hit, too_many_requests
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
 from roundtable.forms import ConsultationForm, OpinionReplyForm, PublicOpinionForm
-from roundtable.models import Opinion, Stage
+from roundtable.models import Opinion
 from villages.models import Village
 
 # Every post counts, valid or not (settings.RATE_LIMITS): generous per address, tight per browser.
@@ -81,7 +81,7 @@ def consultation_context(user, issue, *, form=None) -> dict:
     initial = {"summary": issue.consultation_summary, "closes_on": issue.consultation_closes_on}
     return {
         "consultation_form": (form or ConsultationForm(initial=initial))
-        if manage and issue.stage == Stage.SOLICITING
+        if "open_consultation" in workflow.available_moves(user, issue)
         else None,
         "public_opinions": public,
         "can_publish_opinions": manage,

@@ -21,6 +21,7 @@ from roundtable.forms import (
     RoundtableMemberForm,
     TopicForm,
     VoteFields,
+    add_workflow_error,
 )
 from roundtable.models import AgendaItem, Meeting
 
@@ -130,13 +131,17 @@ def meeting_page_context(request, village, meeting, bound=None):
     data = bound or {}
     held_open = meeting.state == Meeting.State.HELD and not meeting.is_locked
     item_forms = {}
+    item_form = {
+        "decide": lambda item: DecisionForm(prefix=f"i{item.pk}-decide", village=village),
+        "defer": lambda item: DeferForm(prefix=f"i{item.pk}-defer", meeting=meeting),
+        "not_adopted": lambda item: VoteFields(prefix=f"i{item.pk}-not_adopted"),
+    }
     for item in context["agenda"]:
-        if manage and held_open and item.issue_id and item.outcome == AgendaItem.Outcome.PENDING:
-            item_forms[item.pk] = {
-                "decide": DecisionForm(prefix=f"i{item.pk}-decide", village=village),
-                "defer": DeferForm(prefix=f"i{item.pk}-defer", meeting=meeting),
-                "not_adopted": VoteFields(prefix=f"i{item.pk}-not_adopted"),
-            }
+        if held_open and item.issue_id and item.outcome == AgendaItem.Outcome.PENDING:
+            moves = workflow.available_moves(request.user, item.issue)
+            forms = {move: build(item) for move, build in item_form.items() if move in moves}
+            if forms:
+                item_forms[item.pk] = forms
     _share_choices([f["decide"] for f in item_forms.values()], "responsible")
     _share_choices([f["defer"] for f in item_forms.values()], "next_meeting")
     my_seat = meeting.attendance.filter(member__user=request.user).select_related("member").first()
@@ -251,16 +256,20 @@ def meeting_act(request, code, pk, action):
             messages.success(request, _("Signed off. The minutes are now locked."))
         elif action == "move":
             form = MoveMeetingForm(request.POST)
-            if not form.is_valid():
+            if form.is_valid():
+                try:
+                    services.meeting_move(
+                        meeting=meeting,
+                        starts_at=form.cleaned_data["starts_at"],
+                        place=form.cleaned_data["place"],
+                        actor=request.user,
+                    )
+                except workflow.WorkflowError as exc:
+                    add_workflow_error(form, exc)
+                else:
+                    messages.success(request, _("The meeting is moved. Members will be told."))
+            if form.errors:
                 context_forms["move"] = form
-            else:
-                services.meeting_move(
-                    meeting=meeting,
-                    starts_at=form.cleaned_data["starts_at"],
-                    place=form.cleaned_data["place"],
-                    actor=request.user,
-                )
-                messages.success(request, _("The meeting is moved. Members will be told."))
         elif action == "cancel":
             form = ReasonForm(request.POST)
             if not form.is_valid():

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek, too_many_requests
 from roundtable import services, workflow
 from roundtable.forms import RatingForm, ResidentIssueForm, ResidentOpinionForm, TrackLookupForm, WithdrawForm
-from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate, Stage
+from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate
 from roundtable.selectors import progress_steps, public_issue_context
 from villages.models import Village
 from villages.selectors import default_township
@@ -119,28 +119,28 @@ def track(request, code):
     issue = _issue_by_code(request, code)
     context = public_issue_context(issue)
     steps = progress_steps(issue, context["timeline"])
+    moves = workflow.raiser_moves(issue)
     context.update(
         {
             "issue": issue,
             "steps": steps,
-            "opinion_form": ResidentOpinionForm() if issue.stage == Stage.SOLICITING else None,
-            "withdraw_form": WithdrawForm()
-            if issue.stage in (Stage.RAISED, Stage.SOLICITING, Stage.DELIBERATING)
-            else None,
-            "rating_form": RatingForm()
-            if issue.stage in (Stage.SUPERVISING, Stage.CLOSED) and context["satisfaction"] is None
-            else None,
+            "opinion_form": ResidentOpinionForm() if "opinion" in moves else None,
+            "withdraw_form": WithdrawForm() if "withdraw" in moves else None,
+            "rating_form": RatingForm() if "rate" in moves else None,
         }
     )
     return render(request, "roundtable/public/track.html", context)
 
 
-def _resident_action(request, code, form_class, action):
+def _resident_action(request, code, move, form_class, action):
     # Opinions, withdrawals and ratings: tight per matter, whoever sends them.
     per_matter = Limit("matter-action", "matter_action", keyed(code.upper()[:20]))
     if limited := _limited_lookup(request, code, per_matter):
         return limited
     issue = _issue_by_code(request, code)
+    if move not in workflow.raiser_moves(issue):
+        messages.error(request, _("This action is not available for this matter now."))
+        return redirect("roundtable:track", code=issue.tracking_code)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -164,6 +164,7 @@ def track_opinion(request, code):
     return _resident_action(
         request,
         code,
+        "opinion",
         ResidentOpinionForm,
         lambda issue, d: workflow.issue_add_opinion(
             issue=issue,
@@ -178,7 +179,11 @@ def track_opinion(request, code):
 @require_POST
 def track_withdraw(request, code):
     return _resident_action(
-        request, code, WithdrawForm, lambda issue, d: workflow.issue_withdraw(issue=issue, note=d["note"])
+        request,
+        code,
+        "withdraw",
+        WithdrawForm,
+        lambda issue, d: workflow.issue_withdraw(issue=issue, note=d["note"]),
     )
 
 
@@ -187,6 +192,7 @@ def track_rate(request, code):
     return _resident_action(
         request,
         code,
+        "rate",
         RatingForm,
         lambda issue, d: workflow.issue_rate(issue=issue, score=d["score"], comment=d["comment"]),
     )

@@ -28,8 +28,9 @@ from roundtable.forms import (
     PublicReasonForm,
     ReasonForm,
     VoteFields,
+    add_workflow_error,
 )
-from roundtable.models import AgendaItem, Stage
+from roundtable.models import Stage
 from roundtable.views.consult import consultation_context
 
 PAGE_SIZE = 25
@@ -97,34 +98,31 @@ def issue_similar(request, code):
     return render(request, "roundtable/work/_similar.html", {"village": village, "similar": similar})
 
 
+# The form of each move made on the issue page. Decide, defer and not adopted are made per agenda item on
+# the meeting page; withdraw and rate by the raiser on the tracking page.
+ISSUE_PAGE_FORMS = {
+    "accept": lambda issue, data, files: NoteForm(data, prefix="accept"),
+    "reject": lambda issue, data, files: PublicReasonForm(data, prefix="reject"),
+    "merge": lambda issue, data, files: MergeForm(data, issue=issue, prefix="merge"),
+    "opinion": lambda issue, data, files: OpinionForm(data, prefix="opinion"),
+    "put_on_agenda": lambda issue, data, files: AgendaForm(data, issue=issue, prefix="put_on_agenda"),
+    "start": lambda issue, data, files: NoteForm(data, prefix="start"),
+    "progress": lambda issue, data, files: ProgressForm(data, files, prefix="progress"),
+    "report_done": lambda issue, data, files: CompletionForm(data, files, prefix="report_done"),
+    "confirm": lambda issue, data, files: NoteForm(data, prefix="confirm"),
+    "send_back": lambda issue, data, files: PublicReasonForm(data, prefix="send_back"),
+    "comment": lambda issue, data, files: CommentForm(data, prefix="comment"),
+    "escalate": lambda issue, data, files: ReasonForm(data, prefix="escalate"),
+}
+
+
 def _action_forms(user, issue, data=None, files=None):
-    """The forms of the moves this user may make on the issue at its stage (and nothing else)."""
-    forms = {}
-    manage = perms.can_manage_issue(user, issue)
-    stage = issue.stage
-    if manage and stage == Stage.RAISED:
-        forms["accept"] = NoteForm(data, prefix="accept")
-        forms["reject"] = PublicReasonForm(data, prefix="reject")
-        forms["merge"] = MergeForm(data, issue=issue, prefix="merge")
-    if perms.can_record_opinion(user, issue):
-        forms["opinion"] = OpinionForm(data, prefix="opinion")
-    if manage and stage in (Stage.SOLICITING, Stage.DELIBERATING):
-        pending = any(item.outcome == AgendaItem.Outcome.PENDING for item in issue.agenda_items.all())
-        if stage == Stage.SOLICITING or not pending:
-            forms["put_on_agenda"] = AgendaForm(data, issue=issue, prefix="put_on_agenda")
-    if stage == Stage.DECIDED and perms.can_start_work(user, issue):
-        forms["start"] = NoteForm(data, prefix="start")
-    if stage == Stage.EXECUTING and perms.can_report_work(user, issue):
-        forms["progress"] = ProgressForm(data, files, prefix="progress")
-        forms["report_done"] = CompletionForm(data, files, prefix="report_done")
-    if stage == Stage.SUPERVISING and perms.can_supervise_issue(user, issue):
-        forms["confirm"] = NoteForm(data, prefix="confirm")
-        forms["send_back"] = PublicReasonForm(data, prefix="send_back")
-    if perms.can_comment_issue(user, issue):
-        forms["comment"] = CommentForm(data, prefix="comment")
-    if issue.is_open and perms.can_escalate_issue(user, issue):
-        forms["escalate"] = ReasonForm(data, prefix="escalate")
-    return forms
+    """The forms of the moves this user may make on the issue now (workflow.available_moves), and no other."""
+    return {
+        move: ISSUE_PAGE_FORMS[move](issue, data, files)
+        for move in workflow.available_moves(user, issue)
+        if move in ISSUE_PAGE_FORMS
+    }
 
 
 ACTION_LABELS = {
@@ -257,7 +255,7 @@ def issue_act(request, code, pk, move):
         try:
             _run(move, issue, request.user, form.cleaned_data)
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
+            add_workflow_error(form, exc)
         else:
             messages.success(request, _("Done."))
             return redirect(issue.get_absolute_url())
@@ -277,7 +275,7 @@ def issue_act(request, code, pk, move):
         }
     )
     context.update(consultation_context(request.user, issue))
-    return render(request, "roundtable/work/issue_detail.html", context, status=400 if form.errors else 409)
+    return render(request, "roundtable/work/issue_detail.html", context, status=400)
 
 
 @login_required
@@ -286,14 +284,13 @@ def agenda_item_act(request, code, pk, item_pk, move):
     """Decide, defer or record as not adopted, for one issue on a held meeting's agenda."""
     village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
-    if not perms.can_manage_issue(request.user, issue):
-        raise Http404
     item = issue.agenda_items.select_related("meeting__roundtable").filter(pk=item_pk).first()
-    if item is None:
-        raise Http404
     form_class = {"decide": DecisionForm, "defer": DeferForm, "not_adopted": VoteFields}.get(move)
-    if form_class is None:
+    if item is None or form_class is None:
         raise Http404
+    if move not in workflow.available_moves(request.user, issue):
+        messages.error(request, _("This action is not available for this issue now."))
+        return redirect("roundtable:meeting", code=village.code, pk=item.meeting_id)
     kwargs = (
         {"village": village} if move == "decide" else {"meeting": item.meeting} if move == "defer" else {}
     )
@@ -333,7 +330,7 @@ def agenda_item_act(request, code, pk, item_pk, move):
                     votes_abstain=d["votes_abstain"],
                 )
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
+            add_workflow_error(form, exc)
             return _meeting_page_with_errors(request, village, item, move, form)
         messages.success(request, _("Recorded."))
         return redirect("roundtable:meeting", code=village.code, pk=item.meeting_id)

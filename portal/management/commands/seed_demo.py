@@ -14,16 +14,22 @@ from villages import demo as village_demo
 
 
 class Command(BaseCommand):
-    help = "Loads the 罗溪镇 demo data and accounts. Idempotent: running it twice changes no counts."
+    help = (
+        "Loads the 洛江区 demo data (罗溪镇 in full, 河市镇 and 马甲镇 in brief) and accounts. "
+        "Idempotent: running it twice changes no counts."
+    )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             township = village_demo.seed(stdout=self.stdout)
+            others = village_demo.seed_district(stdout=self.stdout)
             account_demo.seed(township, stdout=self.stdout)
             # The demo's back-dated history must not send messages; upcoming meetings still get reminders.
             with notification_services.muted():
                 roundtable_demo.seed(township, stdout=self.stdout)
                 demo_history.seed(township, stdout=self.stdout)
+                for other in others:
+                    roundtable_demo.seed(other, stdout=self.stdout)
             notification_services.meeting_reminders_sweep()
             project_demo.seed(township, stdout=self.stdout)
             talent_demo.seed(township, stdout=self.stdout)

@@ -14,7 +14,7 @@ def encrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roundtable", "0004_public_consultation_and_notes"),
+        ("roundtable", "0005_timeline_overdue"),
     ]
 
     operations = [
@@ -89,6 +89,7 @@ class Migration(migrations.Migration):
                     ("comment", "comment"),
                     ("escalation", "escalation"),
                     ("assigned", "assigned"),
+                    ("overdue", "overdue"),
                     ("erased", "personal data erased"),
                 ],
                 max_length=12,

@@ -14,7 +14,7 @@ def encrypt_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_notification_channels"),
+        ("accounts", "0003_district_officials"),
     ]
 
     operations = [

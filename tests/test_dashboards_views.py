@@ -1,0 +1,351 @@
+"""Dashboard pages, lists and exports: who may open them, filters, drill-down, exports equal to the screen,
+masking, and query counts that do not grow with the data."""
+
+import csv
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from accounts.models import Membership
+from dashboards import selectors as s
+from roundtable.models import Issue, Stage
+from tests.dashboards_helpers import NOW, at, build_world, carry, small_world, when
+from tests.factories import DistrictFactory, TownshipFactory, VillageFactory, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    w = build_world()
+    w["official"] = make_user(Membership.Role.OFFICIAL, township=w["luoxi"])
+    w["district_official"] = make_user(Membership.Role.DISTRICT_OFFICIAL, district=w["luoxi"].district)
+    return w
+
+
+def get(client, user, url, **params):
+    client.force_login(user)
+    with at(NOW):
+        return client.get(url, params)
+
+
+def csv_rows(response):
+    text = b"".join(response.streaming_content if response.streaming else [response.content]).decode(
+        "utf-8-sig"
+    )
+    return list(csv.reader(io.StringIO(text)))
+
+
+# --- access -----------------------------------------------------------------------------------
+
+
+def test_dashboards_send_anonymous_users_to_sign_in(client, world):
+    for url in ["/work/dashboard/", "/work/dashboard/t/luoxi/", "/work/dashboard/v/luoxi0/"]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+def test_township_dashboard_is_404_for_an_official_of_another_township(client, world):
+    stranger = make_user(Membership.Role.OFFICIAL, township=world["heshi"])
+    assert get(client, stranger, "/work/dashboard/t/luoxi/").status_code == 404
+    assert get(client, stranger, "/work/dashboard/v/luoxi0/").status_code == 404
+    assert get(client, stranger, "/work/dashboard/t/luoxi/export/ranking.csv").status_code == 404
+    assert get(client, stranger, "/work/dashboard/t/heshi/").status_code == 200
+
+
+def test_village_dashboard_is_404_for_a_cadre_of_another_village_and_for_members(client, world):
+    a, b = world["villages"][:2]
+    other_cadre = world["cadres"][b.pk]
+    assert get(client, other_cadre, f"/work/dashboard/v/{a.code}/").status_code == 404
+    assert get(client, other_cadre, f"/work/dashboard/v/{b.code}/").status_code == 200
+    member = make_user(Membership.Role.MEMBER, village=a)
+    assert get(client, member, f"/work/dashboard/v/{a.code}/").status_code == 404
+    assert get(client, member, "/work/dashboard/").status_code == 404
+    assert get(client, member, "/work/dashboard/issues/").status_code == 404
+    assert get(client, other_cadre, "/work/dashboard/t/luoxi/").status_code == 404
+
+
+def test_cadre_dashboard_home_opens_the_own_village(client, world):
+    a = world["villages"][0]
+    response = get(client, world["cadres"][a.pk], "/work/dashboard/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/work/dashboard/v/{a.code}/"
+
+
+def test_district_official_sees_the_district_and_every_township_of_it(client, world):
+    user = world["district_official"]
+    response = get(client, user, "/work/dashboard/")
+    assert response.status_code == 200
+    assert [r["unit"].code for r in response.context["rows"]] == ["luoxi", "heshi"] or {
+        r["unit"].code for r in response.context["rows"]
+    } == {"luoxi", "heshi"}
+    assert get(client, user, "/work/dashboard/t/heshi/").status_code == 200
+    assert get(client, user, "/work/dashboard/v/luoxi0/").status_code == 200
+    other = TownshipFactory(
+        code="elsewhere", name="别处镇", district=DistrictFactory(code="other", name="别区")
+    )
+    VillageFactory(township=other, code="elsewhere1")
+    assert get(client, user, "/work/dashboard/t/elsewhere/").status_code == 404
+    assert get(client, user, "/work/dashboard/v/elsewhere1/").status_code == 404
+    assert get(client, user, "/work/dashboard/d/other/").status_code == 404
+
+
+def test_district_official_reads_talent_masked(client, world):
+    from talent.permissions import can_see_personal_data, can_view_talent_registry
+
+    village = world["villages"][0]
+    assert can_view_talent_registry(world["district_official"], village)
+    assert not can_see_personal_data(world["district_official"], village)
+    assert get(client, world["district_official"], f"/work/v/{village.code}/talent/").status_code == 200
+
+
+def test_district_official_reads_but_cannot_escalate(client, world):
+    from roundtable.permissions import can_escalate_issue, can_view_issue
+
+    issue = Issue.objects.filter(village=world["villages"][0]).first()
+    assert can_view_issue(world["district_official"], issue)
+    assert not can_escalate_issue(world["district_official"], issue)
+
+
+# --- filters and drill-down -------------------------------------------------------------------
+
+
+def test_period_filter_changes_the_numbers(client, world):
+    year = get(client, world["official"], "/work/dashboard/t/luoxi/", period="year").context["total"]
+    month = get(client, world["official"], "/work/dashboard/t/luoxi/", period="month").context["total"]
+    assert (year["raised"], month["raised"]) == (7, 2)
+    custom = get(
+        client,
+        world["official"],
+        "/work/dashboard/t/luoxi/",
+        period="custom",
+        start="2026-02-01",
+        end="2026-03-31",
+    ).context["total"]
+    assert custom["raised"] == 2
+
+
+def test_bad_filters_show_an_error_and_this_year(client, world):
+    response = get(
+        client,
+        world["official"],
+        "/work/dashboard/t/luoxi/",
+        period="custom",
+        start="2026-05-01",
+        end="nonsense",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert response.context["frame"].period.kind == "year"
+    assert 'value="2026-05-01"' in response.content.decode()  # what was typed stays
+    for params in [
+        {"period": "decade"},
+        {"village": "nowhere"},
+        {"sort": "drop table", "dir": "x"},
+        {"page": "x"},
+    ]:
+        assert get(client, world["official"], "/work/dashboard/t/luoxi/", **params).status_code == 200
+    assert (
+        get(client, world["official"], "/work/dashboard/issues/", raised_from="x", min_age="-3").status_code
+        == 200
+    )
+    assert get(client, world["official"], "/work/dashboard/t/luoxi/export/nothing.csv").status_code == 404
+    assert get(client, world["official"], "/work/dashboard/t/luoxi/export/ranking.pdf").status_code == 404
+
+
+def test_village_and_category_filters_narrow_the_figures(client, world):
+    a = world["villages"][0]
+    by_village = get(client, world["official"], "/work/dashboard/t/luoxi/", village=a.code).context
+    assert by_village["total"]["raised"] == 4
+    assert [r["unit"] for r in by_village["rows"]] == [a]
+    land = get(client, world["official"], "/work/dashboard/t/luoxi/", category="land_dispute").context
+    assert land["total"]["raised"] == 1
+
+
+def test_ranking_sorts_by_a_column(client, world):
+    desc = get(client, world["official"], "/work/dashboard/t/luoxi/", sort="raised").context["rows"]
+    asc = get(client, world["official"], "/work/dashboard/t/luoxi/", sort="raised", dir="asc").context["rows"]
+    assert [r["raised"] for r in desc] == sorted((r["raised"] for r in desc), reverse=True)
+    assert [r["raised"] for r in asc] == sorted(r["raised"] for r in asc)
+    assert desc[0]["raised"] > desc[-1]["raised"]
+
+
+def test_every_ranking_number_links_to_a_list_of_that_many(client, world):
+    response = get(client, world["official"], "/work/dashboard/t/luoxi/")
+    ranking = response.context["ranking"]
+    checked = 0
+    for row in [*ranking["rows"], ranking["total"]]:
+        for cell in row["cells"]:
+            link = cell["link"]
+            if not link or not link.startswith("/work/dashboard/"):
+                continue
+            target = urlsplit(link)
+            listed = get(client, world["official"], target.path + "?" + target.query)
+            assert listed.status_code == 200
+            assert listed.context["page"].paginator.count == cell["value"], (cell["key"], link)
+            checked += 1
+    assert checked >= 3 * 6
+
+
+def test_escalated_filter_finds_the_escalated_matter_again(client, world):
+    b = world["villages"][1]
+    escalated = Issue.objects.get(village=b, escalated_at__isnull=False)
+    cadre = world["cadres"][b.pk]
+    page = get(client, cadre, f"/work/v/{b.code}/issues/", escalated="on").context["page"]
+    assert [i.pk for i in page] == [escalated.pk]
+    assert get(client, cadre, f"/work/v/{b.code}/issues/").context["page"].paginator.count > 1
+    listed = get(client, world["official"], "/work/dashboard/escalated/").context["page"]
+    assert [i.pk for i in listed] == [escalated.pk]
+
+
+def test_overdue_list_filters_by_village_step_and_age(client, world):
+    a = world["villages"][0]
+    official = world["official"]
+    overdue = get(client, official, "/work/dashboard/overdue/").context["page"]
+    with at(NOW):
+        expected = {i.pk for i in Issue.objects.all() if i.is_overdue and i.village.township.code == "luoxi"}
+    assert {i.pk for i in overdue} == expected and expected
+    by_village = get(client, official, "/work/dashboard/overdue/", village=a.code).context["page"]
+    assert {i.village_id for i in by_village} == {a.pk}
+    by_step = get(client, official, "/work/dashboard/overdue/", stage="soliciting").context["page"]
+    assert {i.stage for i in by_step} == {Stage.SOLICITING}
+    too_old = get(client, official, "/work/dashboard/overdue/", min_age=365).context["page"]
+    assert too_old.paginator.count == 0
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def test_ranking_export_rows_equal_the_screen(client, world):
+    screen = get(client, world["official"], "/work/dashboard/t/luoxi/", period="month").context
+    rows = csv_rows(
+        get(client, world["official"], "/work/dashboard/t/luoxi/export/ranking.csv", period="month")
+    )
+    assert len(rows) == 1 + len(screen["rows"]) + 1
+    raised_at = rows[0].index(str(s.RANK_COLUMNS[0][1]))
+    assert [int(r[raised_at]) for r in rows[1:]] == [r["raised"] for r in screen["rows"]] + [
+        screen["total"]["raised"]
+    ]
+    assert [r[0] for r in rows[1:-1]] == [r["unit"].name for r in screen["rows"]]
+
+
+def test_every_dashboard_table_exports_as_csv_and_xlsx(client, world):
+    from dashboards.exports import DASHBOARD_TABLES
+
+    for table in DASHBOARD_TABLES:
+        csv_response = get(
+            client, world["district_official"], f"/work/dashboard/d/luojiang/export/{table}.csv"
+        )
+        assert csv_response.status_code == 200, table
+        xlsx = get(client, world["district_official"], f"/work/dashboard/d/luojiang/export/{table}.xlsx")
+        sheet = load_workbook(io.BytesIO(xlsx.content)).active
+        assert (
+            next([c or "" for c in row] for row in sheet.iter_rows(values_only=True))
+            == csv_rows(csv_response)[0]
+        )
+
+
+def test_issue_list_export_equals_the_list_and_masks_for_officials(client, world):
+    a = world["villages"][0]
+    issue = Issue.objects.filter(village=a).order_by("pk").first()
+    Issue.objects.filter(pk=issue.pk).update(raiser_name="张三", raiser_mobile="13812345678")
+    listed = get(client, world["official"], "/work/dashboard/issues/", village=a.code).context["page"]
+    rows = csv_rows(get(client, world["official"], "/work/dashboard/issues/export.csv", village=a.code))
+    assert [int(r[0]) for r in rows[1:]] == [i.pk for i in listed.object_list]
+    line = next(r for r in rows if r[0] == str(issue.pk))
+    assert "13812345678" not in line and "138****5678" in line and "张三" not in line
+    cadre_rows = csv_rows(get(client, world["cadres"][a.pk], "/work/dashboard/issues/export.csv"))
+    line = next(r for r in cadre_rows if r[0] == str(issue.pk))
+    assert "13812345678" in line and "张三" in line
+
+
+def test_meeting_list_export_equals_the_list(client, world):
+    listed = get(client, world["official"], "/work/dashboard/meetings/", state="held").context["page"]
+    xlsx = get(client, world["official"], "/work/dashboard/meetings/export.xlsx", state="held")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    ids = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert ids == [m.pk for m in listed.object_list] and ids
+
+
+def test_monthly_report_shows_the_month(client, world):
+    response = get(client, world["official"], "/work/dashboard/t/luoxi/report/", month="2026-05")
+    assert response.status_code == 200
+    assert response.context["frame"].period.start.isoformat() == "2026-05-01"
+    assert (
+        response.context["total"]["raised"] == 2
+    )  # the rejected one of May 1 and the executing one of May 10
+    assert get(client, world["official"], "/work/dashboard/t/luoxi/report/", month="May").status_code == 200
+    assert get(client, world["district_official"], "/work/dashboard/t/heshi/report/").status_code == 200
+    assert (
+        get(client, world["cadres"][world["villages"][0].pk], "/work/dashboard/t/luoxi/report/").status_code
+        == 404
+    )
+
+
+# --- query counts -----------------------------------------------------------------------------
+
+
+def test_dashboard_page_queries_do_not_grow_with_villages_or_issues(client, db):
+    def count(world, code):
+        user = make_user(Membership.Role.OFFICIAL, township=world["luoxi"])
+        client.force_login(user)
+        client.get(f"/work/dashboard/t/{code}/")  # warm the session
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/work/dashboard/t/{code}/").status_code == 200
+        return len(ctx)
+
+    small = small_world(villages_per_township=1)
+    for v in small["villages"]:
+        carry(v, Stage.CLOSED, raised=when(2, 1), days=[1] * 6, cadre=small["cadres"][v.pk], rating=3)
+    first = count(small, "luoxi")
+    big = small_world(villages_per_township=4, prefix="big")
+    for v in big["villages"]:
+        for n in range(3):
+            carry(v, Stage.EXECUTING, raised=when(2, 1 + n), days=[1] * 4, cadre=big["cadres"][v.pk])
+    assert count(big, "luoxi") == first
+
+
+def test_issue_export_queries_do_not_grow_with_issues(client, world):
+    official = world["official"]
+
+    def count():
+        client.force_login(official)
+        with CaptureQueriesContext(connection) as ctx:
+            rows = csv_rows(client.get("/work/dashboard/issues/export.csv"))
+        assert len(rows) == 1 + Issue.objects.filter(village__township=world["luoxi"]).count()
+        return len(ctx)
+
+    first = count()
+    a = world["villages"][0]
+    for n in range(5):
+        carry(a, Stage.SOLICITING, raised=when(3, 1 + n), days=[1], cadre=world["cadres"][a.pk])
+    assert count() == first
+
+
+def test_dashboards_and_streamed_exports_read_from_the_replica(client, world, monkeypatch):
+    from core.db import replica_reads_wanted
+    from dashboards import exports
+
+    seen = []
+    figures, values = s.dashboard_or_snapshot, exports.issue_values
+
+    def spy_figures(frame):
+        seen.append(("figures", replica_reads_wanted()))
+        return figures(frame)
+
+    def spy_values(issues):
+        seen.append(("export rows", replica_reads_wanted()))
+        return values(issues)
+
+    monkeypatch.setattr(s, "dashboard_or_snapshot", spy_figures)
+    monkeypatch.setattr(exports, "issue_values", spy_values)
+    get(client, world["official"], "/work/dashboard/t/luoxi/")
+    response = get(client, world["official"], "/work/dashboard/issues/export.csv")
+    assert not replica_reads_wanted()
+    csv_rows(response)  # the rows are read while the response streams, after the view returned
+    assert seen == [("figures", True), ("export rows", True)]
