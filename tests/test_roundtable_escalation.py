@@ -66,9 +66,8 @@ def test_automatic_escalation_tells_the_liaison_once_not_twice(village, cadre, g
     RoundtableFactory(village=village, liaison=liaison)
     issue = raise_issue(village)
     _sweep_at(issue.stage_due_at + grace)
-    assert list(rows(issue=issue, address=liaison.email).values_list("kind", flat=True)) == [
-        Kind.ISSUE_OVERDUE_ESCALATION
-    ]
+    # Addresses are encrypted at rest (issue 9): compared in Python, not in SQL.
+    assert [n.kind for n in rows(issue=issue) if n.address == liaison.email] == [Kind.ISSUE_OVERDUE_ESCALATION]
     assert not rows(issue=issue, kind=Kind.ISSUE_ESCALATED).exists()
 
 
@@ -77,7 +76,7 @@ def test_manual_escalation_leaves_a_timeline_entry_and_tells_the_cadres(village,
     workflow.issue_escalate(issue=issue, actor=official, note="群众反映多次")
     entry = _entries(issue, TimelineEntry.Kind.ESCALATION).get()
     assert (entry.actor_id, entry.note, entry.is_public) == (official.pk, "群众反映多次", False)
-    assert rows(issue=issue, kind=Kind.ISSUE_ESCALATED, address=cadre.email).exists()
+    assert any(n.address == cadre.email for n in rows(issue=issue, kind=Kind.ISSUE_ESCALATED))
 
 
 def test_automatic_escalation_refused_when_the_issue_moved_on(village, cadre):
