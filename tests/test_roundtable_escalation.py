@@ -67,7 +67,8 @@ def test_automatic_escalation_tells_the_liaison_once_not_twice(village, cadre, g
     issue = raise_issue(village)
     _sweep_at(issue.stage_due_at + grace)
     # Addresses are encrypted at rest (issue 9): compared in Python, not in SQL.
-    assert [n.kind for n in rows(issue=issue) if n.address == liaison.email] == [Kind.ISSUE_OVERDUE_ESCALATION]
+    to_liaison = [n.kind for n in rows(issue=issue) if n.address == liaison.email]
+    assert to_liaison == [Kind.ISSUE_OVERDUE_ESCALATION]
     assert not rows(issue=issue, kind=Kind.ISSUE_ESCALATED).exists()
 
 
