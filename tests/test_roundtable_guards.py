@@ -643,3 +643,31 @@ def test_signing_off_with_an_issue_without_outcome_is_refused(village, cadre, ro
     with pytest.raises(WorkflowError, match="needs an outcome"):
         services.meeting_sign_off(meeting=item.meeting, actor=cadre)
     assert Meeting.objects.get(pk=item.meeting_id).signed_off_at is None
+
+
+# --- public consultation ------------------------------------------------------------------------------
+
+
+def _open_for_opinions(village, cadre):
+    issue = workflow.issue_accept(issue=raise_issue(village), actor=cadre)
+    return workflow.issue_open_consultation(
+        issue=issue, actor=cadre, summary="村口路灯维修", closes_on=timezone.localdate() + DUE
+    )
+
+
+def test_consultation_without_a_closing_date_is_refused(village, cadre):
+    issue = workflow.issue_accept(issue=raise_issue(village), actor=cadre)
+    with pytest.raises(WorkflowError, match="closing date that is not in the past"):
+        workflow.issue_open_consultation(issue=issue, actor=cadre, summary="村口路灯维修", closes_on=None)
+    assert Issue.objects.get(pk=issue.pk).consultation_opened_at is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"stance": "maybe"}, "Choose support, oppose or neutral"), ({"text": " "}, "Write the opinion")],
+)
+def test_public_opinion_needs_a_stance_and_text(village, cadre, change, message):
+    issue = _open_for_opinions(village, cadre)
+    with pytest.raises(WorkflowError, match=message):
+        workflow.issue_add_public_opinion(issue=issue, **{"stance": "support", "text": "同意", **change})
+    assert not Opinion.objects.filter(issue=issue).exists()
