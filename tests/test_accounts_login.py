@@ -61,10 +61,6 @@ def test_password_reset_sends_mail(client, db, mailoutbox):
     assert mailoutbox[0].to == ["forgot@example.test"]
 
 
-
-
-
-
 @pytest.mark.parametrize("path", ["/admin/", "/work/"])
 def test_staff_pages_need_login(client, db, path):
     assert client.get(path).status_code == 302

@@ -76,12 +76,14 @@ def test_membership_scope_must_match_role(village, township):
     from django.db import IntegrityError, transaction
 
     user = make_user()
-    with pytest.raises(
-        IntegrityError, match=constraint("membership_scope_matches_role")), transaction.atomic(
+    with (
+        pytest.raises(IntegrityError, match=constraint("membership_scope_matches_role")),
+        transaction.atomic(),
     ):
         Membership.objects.create(user=user, role=Membership.Role.OFFICIAL, village=village)
-    with pytest.raises(
-        IntegrityError, match=constraint("membership_scope_matches_role")), transaction.atomic(
+    with (
+        pytest.raises(IntegrityError, match=constraint("membership_scope_matches_role")),
+        transaction.atomic(),
     ):
         Membership.objects.create(user=user, role=Membership.Role.CADRE, township=township)
 

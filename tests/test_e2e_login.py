@@ -1,6 +1,5 @@
 """In Chromium: the demo cadre signs in on a phone and reaches their village's workspace."""
 
-
 import pytest
 from playwright.sync_api import expect
 

@@ -1,6 +1,5 @@
 """In Chromium against the live server: the public pages on a phone and a desktop, in both languages."""
 
-
 import pytest
 from playwright.sync_api import expect
 
@@ -38,15 +37,20 @@ def test_switch_to_english(page, demo_server, artifacts_dir):
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
 
 
-
-
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_public_pages_fit_a_360px_phone(browser, demo_server, locale):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale=locale)
     page = context.new_page()
     too_wide = {}
-    for path in ["/", "/v/xindong/", "/v/luoxi/", "/submit/", "/v/xindong/submit/", "/track/",
-                 "/accounts/login/"]:
+    for path in [
+        "/",
+        "/v/xindong/",
+        "/v/luoxi/",
+        "/submit/",
+        "/v/xindong/submit/",
+        "/track/",
+        "/accounts/login/",
+    ]:
         page.goto(demo_server.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 360:

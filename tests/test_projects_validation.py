@@ -63,8 +63,9 @@ def test_funding_negative_amount_rejected_by_the_service_and_the_database(villag
         )
     assert not Project.objects.exists()
     project = ProjectFactory(village=village)
-    with pytest.raises(
-        IntegrityError, match=constraint("funding_intended_not_negative")), transaction.atomic(
+    with (
+        pytest.raises(IntegrityError, match=constraint("funding_intended_not_negative")),
+        transaction.atomic(),
     ):
         Funding.objects.create(project=project, source="fiscal", amount_intended=Decimal("-1"))
 
@@ -101,8 +102,9 @@ def test_funding_confirmation_is_dropped_when_not_above(village):
 
 def test_funding_landed_above_intended_unconfirmed_refused_by_the_database(village):
     project = ProjectFactory(village=village)
-    with pytest.raises(
-        IntegrityError, match=constraint("funding_landed_above_intended_confirmed")), transaction.atomic(
+    with (
+        pytest.raises(IntegrityError, match=constraint("funding_landed_above_intended_confirmed")),
+        transaction.atomic(),
     ):
         Funding.objects.create(
             project=project, source="fiscal", amount_intended=Decimal("1"), amount_landed=Decimal("2")

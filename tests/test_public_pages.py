@@ -68,21 +68,3 @@ def test_static_files_are_served(client, demo):
 def test_unknown_village_is_404(client, demo):
     response = client.get("/v/nowhere/")
     assert response.status_code == 404
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-

@@ -55,16 +55,6 @@ def test_withdraw_keeps_the_outcomes_of_signed_off_meetings(village, cadre):
     assert Meeting.objects.get(pk=item.meeting_id).agenda.filter(pk=item.pk).exists()
 
 
-
-
-
-
-
-
-
-
-
-
 # --- a member who joins before a scheduled meeting can be marked present ----------------------------
 
 
@@ -96,8 +86,6 @@ def test_member_added_gets_no_seat_on_held_or_cancelled_meetings(village, cadre)
     services.member_add(roundtable=roundtable, name="新成员", role=RoundtableMember.Role.OTHER)
     assert held.attendance.count() == 3
     assert cancelled.attendance.count() == 3
-
-
 
 
 def test_deactivated_members_do_not_count_towards_quorum(village, cadre):

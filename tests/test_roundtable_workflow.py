@@ -129,9 +129,10 @@ def test_refusal_message_is_translated(village, cadre):
     from django.utils import translation
 
     issue = raise_issue(village)
-    with translation.override("zh-hans"), pytest.raises(
-        WorkflowError, match=reason(REFUSED_AT_STAGE)
-    ) as excinfo:
+    with (
+        translation.override("zh-hans"),
+        pytest.raises(WorkflowError, match=reason(REFUSED_AT_STAGE)) as excinfo,
+    ):
         workflow.issue_start(issue=issue, actor=cadre)
     assert str(excinfo.value) == "事项处于“群众提事”阶段，不能“开始办理”。"
 

@@ -47,8 +47,9 @@ def test_talent_mobile_needs_consent(village):
         )
     assert "consent_date" in exc.value.message_dict
     assert not Talent.objects.exists()
-    with pytest.raises(
-        IntegrityError, match=constraint("talent_personal_data_needs_consent")), transaction.atomic(
+    with (
+        pytest.raises(IntegrityError, match=constraint("talent_personal_data_needs_consent")),
+        transaction.atomic(),
     ):
         Talent.objects.create(
             village=village,
