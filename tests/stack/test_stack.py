@@ -213,6 +213,19 @@ def test_replica_takes_export_reads_and_the_primary_every_write(stack, site, pri
     assert 'FROM "django_session"' in on_primary
     assert 'FROM "accounts_membership"' in on_primary
 
+    # The dashboards' lists read on the standby too.
+    primary_at, standby_at = (
+        len(primary.log.read_text(errors="replace")),
+        len(standby.log.read_text(errors="replace")),
+    )
+    meetings = official.get("/work/dashboard/meetings/")
+    assert meetings.status == 200
+    time.sleep(0.5)
+    on_primary, on_standby = _log_since(primary, primary_at, db), _log_since(standby, standby_at, db)
+    assert 'FROM "roundtable_meeting"' in on_standby
+    assert 'FROM "roundtable_meeting"' not in on_primary
+    assert 'FROM "django_session"' in on_primary
+
     # A write (a resident's matter) goes to the primary and streams to the standby.
     primary_at = len(primary.log.read_text(errors="replace"))
     resident = Browser(f"http://127.0.0.1:{node.port}")
