@@ -32,7 +32,7 @@ def _village_choices(villages, empty):
 class DashboardFilterForm(forms.Form):
     """Period, village and category of the dashboard."""
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
+    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="year")
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     village = forms.ChoiceField(label=_("Village"), required=False)
@@ -40,8 +40,12 @@ class DashboardFilterForm(forms.Form):
         label=_("Category"), required=False, choices=[("", _("All categories")), *Issue.Category.choices]
     )
 
-    def __init__(self, *args, villages=(), show_village=True, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, villages=(), show_village=True, **kwargs):
+        if data is not None and not data.get("period"):
+            # The page shows this year when no period is asked for: so must the select.
+            data = data.copy()
+            data["period"] = "year"
+        super().__init__(data, *args, **kwargs)
         self.villages = {v.code: v for v in villages}
         self.fields["village"].choices = _village_choices(villages, _("All villages"))
         if not show_village:

@@ -130,6 +130,16 @@ def test_period_filter_changes_the_numbers(client, world):
     assert custom["raised"] == 2
 
 
+def test_period_select_shows_the_period_the_figures_cover(client, world):
+    village = world["villages"][0].code
+    for params in ({}, {"village": village}):
+        response = get(client, world["official"], "/work/dashboard/t/luoxi/", **params)
+        assert response.context["frame"].period.kind == "year"
+        assert '<option value="year" selected>' in response.content.decode()
+    month = get(client, world["official"], "/work/dashboard/t/luoxi/", period="month")
+    assert '<option value="month" selected>' in month.content.decode()
+
+
 def test_bad_filters_show_an_error_and_this_year(client, world):
     response = get(
         client,
