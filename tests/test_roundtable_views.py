@@ -318,6 +318,34 @@ def test_unknown_code_is_the_ordinary_404(client, village):
     assert response.status_code == other.status_code == 404
 
 
+def test_unknown_code_shows_the_lookup_form_with_the_code_and_a_message(client, village):
+    response = client.get(
+        reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 404
+    form = response.context["form"]
+    assert "No matter has this tracking code" in form.errors["code"][0]
+    page = response.content.decode()
+    assert 'value="ZZZZZZZZZZZZ"' in page  # what was typed stays, to be corrected
+    assert f'action="{reverse("roundtable:track_lookup")}"' in page
+
+
+def test_unknown_code_message_is_translated(client, village):
+    response = client.get(
+        reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}), HTTP_ACCEPT_LANGUAGE="zh-Hans"
+    )
+    assert response.status_code == 404
+    assert "没有找到与这个查询码对应的事项" in response.content.decode()
+
+
+def test_correcting_an_unknown_code_on_its_page_finds_the_matter(client, village):
+    issue = raise_issue(village)
+    client.get(reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}))
+    response = client.post(reverse("roundtable:track_lookup"), {"code": issue.tracking_code}, follow=True)
+    assert response.status_code == 200
+    assert response.context["issue"] == issue
+
+
 def test_track_lookups_are_rate_limited(client, village):
     for _ in range(10):
         client.get(reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}))

@@ -111,12 +111,26 @@ def track_lookup(request):
     return render(request, "roundtable/public/track_lookup.html", {"form": form})
 
 
+def _code_not_found(request, code):
+    """The look-up form again, with the code as typed and what to do: status 404, as for any missing page."""
+    form = TrackLookupForm({"code": code[:20]})
+    if form.is_valid():
+        form.add_error(
+            "code",
+            _("No matter has this tracking code. Please check it character by character and try again."),
+        )
+    return render(request, "roundtable/public/track_lookup.html", {"form": form}, status=404)
+
+
 @never_cache
 def track(request, code):
     """/track/<code>/: where a matter stands, what was decided, how the work goes."""
     if limited := _limited_lookup(request, code):
         return limited
-    issue = _issue_by_code(request, code)
+    try:
+        issue = _issue_by_code(request, code)
+    except Http404:
+        return _code_not_found(request, code)
     context = public_issue_context(issue)
     steps = progress_steps(issue, context["timeline"])
     moves = workflow.raiser_moves(issue)
