@@ -70,7 +70,12 @@ class ResidentIssueForm(CleanTextMixin, forms.Form):
     description = forms.CharField(
         label=_("Describe it"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
+    # No category is preselected: a matter left as it is must not become a land dispute.
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=[("", _("Choose one (or “other”)")), *Issue.Category.choices],
+        error_messages={"required": _("Choose the category that fits best, or “other”.")},
+    )
     group = forms.ModelChoiceField(
         label=_("Village group or area"),
         queryset=None,

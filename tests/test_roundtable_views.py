@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -316,6 +317,27 @@ def test_unknown_code_is_the_ordinary_404(client, village):
     response = client.get(reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}))
     other = client.get("/no/such/page/")
     assert response.status_code == other.status_code == 404
+
+
+def _category_select(page: str) -> str:
+    return re.search(r'<select name="category".*?</select>', page, re.S).group(0)
+
+
+def test_resident_and_cadre_forms_preselect_no_category(client, village, cadre):
+    page = client.get(reverse("roundtable:submit", kwargs={"code": village.code})).content.decode()
+    select = _category_select(page)
+    assert re.search(r'<option value="" selected>', select)
+    assert select.count("selected") == 1
+    data = submit_data()
+    del data["category"]
+    response = client.post(reverse("roundtable:submit", kwargs={"code": village.code}), data)
+    assert response.status_code == 200 and Issue.objects.count() == 0
+    assert response.context["form"].errors["category"]
+    assert data["title"] in response.content.decode()  # what was typed stays
+    client.force_login(cadre)
+    staff = client.get(reverse("roundtable:issue_new", kwargs={"code": village.code})).content.decode()
+    assert _category_select(staff).count("selected") == 1
+    assert '<option value="" selected>' in _category_select(staff)
 
 
 def test_unknown_code_shows_the_lookup_form_with_the_code_and_a_message(client, village):
