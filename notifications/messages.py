@@ -12,6 +12,7 @@ from core.text import one_line
 from notifications.channels import Rendered
 from notifications.models import Notification
 from roundtable.models import STEP_HANZI, STEPS, Stage
+from roundtable.selectors import recovery_codes
 
 Kind = Notification.Kind
 
@@ -308,9 +309,20 @@ def _digest_text(table: dict) -> list[str]:
 # --- layout ----------------------------------------------------------------------------------
 
 
+def _recovery(n: Notification) -> Content:
+    codes = recovery_codes(n.address)
+    facts = {"codes": ", ".join(codes), "link": _url("roundtable:track_lookup")}
+    content = Content(subject=_("Your tracking codes"), link=facts["link"], link_label=_("Follow a matter"))
+    content.lines = [_("The tracking codes of the matters you raised with this number: %(codes)s.") % facts]
+    content.sms = _("Your tracking codes: %(codes)s. Follow your matters at %(link)s") % facts
+    return content
+
+
 def content_for(n: Notification) -> Content:
     if n.kind == Kind.WEEKLY_DIGEST:
         return _digest(n)
+    if n.kind == Kind.CODES_RECOVERY:
+        return _recovery(n)
     if n.meeting_id:
         return _meeting(n)
     return _issue(n)

@@ -14,6 +14,7 @@ import functools
 import logging
 import threading
 import time
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -37,6 +38,7 @@ from notifications.selectors import (
 )
 from roundtable import workflow
 from roundtable.models import STEPS, Issue, Meeting, Stage, TimelineEntry
+from roundtable.selectors import recovery_codes
 
 logger = logging.getLogger("notifications")
 
@@ -502,11 +504,46 @@ def digest_sweep(*, now: datetime.datetime | None = None) -> int:
     return written
 
 
+# --- tracking codes asked for again ---------------------------------------------------------
+
+
+@_unless_muted
+def codes_recovery_notify(*, mobile: str, language: str) -> int:
+    """One text with the tracking codes of this number's matters, written whether or not it has any.
+
+    The request that asked must not learn (by what it sees or how long it takes) whether the number raised
+    anything, so the row is written alike for every number and the sender decides: with no matter under
+    the number it drops the row unsent and forgets the number (``_stale_reason``). In process (no worker,
+    ``CELERY_TASK_ALWAYS_EAGER``) the sender is not run inside the request for the same reason; the
+    notifications loop sends the row within a minute.
+    """
+    if not mobile:
+        return 0
+    now = clock.now()
+    row = Notification(
+        kind=Kind.CODES_RECOVERY,
+        channel=Notification.Channel.SMS,
+        address=mobile,
+        language=language or settings.LANGUAGE_CODE,
+        dedup_key=f"recover.{uuid.uuid4().hex}",
+        due_at=now,
+        next_attempt_at=now,
+    )
+    written = outbox_write(rows=[row])
+    from notifications.tasks import send_due
+
+    if written and not send_due.app.conf.task_always_eager:
+        sender_kick()
+    return written
+
+
 # --- sending -----------------------------------------------------------------------------------
 
 
 def _stale_reason(n: Notification, now) -> str:
     """Why a due message must not go any more, or "" when it still should."""
+    if n.kind == Kind.CODES_RECOVERY and not recovery_codes(n.address):
+        return "Dropped: no matter under this number."
     if n.kind in VERSIONED_KINDS:
         meeting = n.meeting
         if meeting.state != Meeting.State.SCHEDULED:
@@ -549,7 +586,12 @@ def _send_next(now) -> str | None:
         if reason:
             n.status = Status.CANCELLED
             n.last_error = reason
-            n.save(update_fields=["status", "last_error"])
+            fields = ["status", "last_error"]
+            if n.kind == Kind.CODES_RECOVERY:
+                # A number that raised nothing is not kept.
+                n.address = ""
+                fields.append("address")
+            n.save(update_fields=fields)
             return Status.CANCELLED
         n.attempts += 1
         try:

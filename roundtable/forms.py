@@ -208,6 +208,22 @@ class TrackLookupForm(CleanTextMixin, forms.Form):
         return code
 
 
+class CodeRecoveryForm(CleanTextMixin, forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("The number you gave when you raised the matter."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+
+    def clean_mobile(self):
+        mobile = "".join(ch for ch in self.cleaned_data["mobile"] if not ch.isspace() and ch != "-")
+        if mobile.startswith("+86"):
+            mobile = mobile[3:]
+        mobile_validator(mobile)
+        return mobile
+
+
 class ResidentOpinionForm(CleanTextMixin, forms.Form):
     stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
     text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))

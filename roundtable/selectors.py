@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import villages_for
 from core import clock
+from core.crypto import blind_index
 from core.text import strip_controls
 from roundtable.models import (
     OPEN_STAGES,
@@ -401,4 +402,26 @@ def published_public_opinions(*, issue):
     """The public opinions a cadre chose to publish, with their replies (never the visitor's name)."""
     return issue.opinions.filter(source=Opinion.Source.PUBLIC, published_at__isnull=False).order_by(
         "published_at", "pk"
+    )
+
+
+RECOVERY_MAX_CODES = 5
+RECOVERY_RECENT_DAYS = 90
+
+
+def recovery_codes(mobile: str) -> list[str]:
+    """The tracking codes a resident may recover by their mobile number: matters still open, and those
+    that ended in the last 90 days, newest first, at most five (one text message).
+
+    Found by the number's keyed hash, never by the encrypted column.
+    """
+    digest = blind_index(mobile)
+    if not digest:
+        return []
+    since = clock.now() - datetime.timedelta(days=RECOVERY_RECENT_DAYS)
+    return list(
+        Issue.objects.filter(raiser_mobile_hash=digest, personal_data_erased_at__isnull=True)
+        .filter(Q(stage__in=OPEN_STAGES) | Q(stage_entered_at__gte=since))
+        .order_by("-created_at", "-pk")
+        .values_list("tracking_code", flat=True)[:RECOVERY_MAX_CODES]
     )

@@ -4,13 +4,23 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.crypto import blind_index
+from core.qr import qr_svg, site_url
 from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek, too_many_requests
 from roundtable import services, workflow
-from roundtable.forms import RatingForm, ResidentIssueForm, ResidentOpinionForm, TrackLookupForm, WithdrawForm
+from roundtable.forms import (
+    CodeRecoveryForm,
+    RatingForm,
+    ResidentIssueForm,
+    ResidentOpinionForm,
+    TrackLookupForm,
+    WithdrawForm,
+)
 from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate
 from roundtable.selectors import progress_steps, public_issue_context
 from villages.models import Village
@@ -23,6 +33,8 @@ LOOKUP_BY_ADDRESS = Limit("lookup-address", "lookup_address", by_address)
 LOOKUP_BY_BROWSER = Limit("lookup-browser", "lookup_browser", by_browser)
 MISS_BY_ADDRESS = Limit("miss-address", "miss_address", by_address)
 MISS_BY_BROWSER = Limit("miss-browser", "miss_browser", by_browser)
+RECOVER_BY_ADDRESS = Limit("recover-address", "recover_address", by_address)
+RECOVER_BY_BROWSER = Limit("recover-browser", "recover_browser", by_browser)
 
 
 def choose_village(request):
@@ -74,7 +86,12 @@ def submitted(request):
     if "submitted_code" not in request.session:
         return redirect("roundtable:track_lookup")
     code = request.session.pop("submitted_code")
-    return render(request, "roundtable/public/submitted.html", {"code": code})
+    context = {"code": code}
+    if code:
+        # The QR code opens the matter's page on another phone, or on the same one later (a screenshot).
+        context["track_url"] = site_url() + reverse("roundtable:track", kwargs={"code": code})
+        context["qr_svg"] = qr_svg(context["track_url"])
+    return render(request, "roundtable/public/submitted.html", context)
 
 
 def _limited_lookup(request, code, *extra: Limit):
@@ -109,6 +126,32 @@ def track_lookup(request):
     if form.is_bound and form.is_valid():
         return redirect("roundtable:track", code=form.cleaned_data["code"])
     return render(request, "roundtable/public/track_lookup.html", {"form": form})
+
+
+@never_cache
+def track_recover(request):
+    """/track/recover/: a lost tracking code is sent again by text to the mobile given with the matter.
+
+    The answer is the same for every number, whether it raised matters or not: the same redirect, the
+    same page, the same work (``services.tracking_codes_recover`` writes one outbox row either way and the
+    sender decides). Too many requests from one address or browser get the 429 page; too many for one
+    number are dropped silently, so that page, too, says nothing about the number.
+    """
+    if request.method == "POST" and (wait := hit(request, RECOVER_BY_ADDRESS, RECOVER_BY_BROWSER)):
+        return too_many_requests(request, wait)
+    form = CodeRecoveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        per_number = Limit("recover-number", "recover_number", keyed(blind_index(mobile)))
+        if not hit(request, per_number):
+            services.tracking_codes_recover(mobile=mobile, language=request.LANGUAGE_CODE)
+        return redirect("roundtable:track_recover_sent")
+    return render(request, "roundtable/public/track_recover.html", {"form": form})
+
+
+@never_cache
+def track_recover_sent(request):
+    return render(request, "roundtable/public/track_recover_sent.html")
 
 
 def _code_not_found(request, code):
