@@ -188,7 +188,14 @@ class CadreIssueForm(ResidentIssueForm):
         super().__init__(*args, **kwargs)
         del self.fields["website"]
         del self.fields["shown"]
+        # The cadre fills this in for someone else: the fields speak of the resident, not of "you".
+        self.fields["raiser_name"].label = _("The resident's name (optional)")
+        self.fields["raiser_mobile"].label = _("The resident's mobile number (optional)")
         self.fields["raiser_mobile"].help_text = _("The resident gets a text when the matter moves on.")
+        self.fields["is_anonymous"].label = _("The resident asks to stay anonymous (no name)")
+        self.fields["photo"].help_text = _(
+            "A photo of the matter, at most 20 MB. Location data in it is removed."
+        )
 
 
 class TrackLookupForm(CleanTextMixin, forms.Form):

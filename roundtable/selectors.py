@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import villages_for
+from accounts.models import Membership
+from accounts.selectors import scope_for, villages_for
 from core import clock
 from core.crypto import blind_index
 from core.text import strip_controls
@@ -425,3 +426,12 @@ def recovery_codes(mobile: str) -> list[str]:
         .order_by("-created_at", "-pk")
         .values_list("tracking_code", flat=True)[:RECOVERY_MAX_CODES]
     )
+
+
+def opinion_initial(user, issue) -> dict:
+    """What the opinion form on the issue page starts with: a roundtable member records their own opinion
+    (source "roundtable member", their name as the party); a cadre mostly records others' and chooses."""
+    roles = scope_for(user).roles_in(issue.village)
+    if Membership.Role.MEMBER in roles and Membership.Role.CADRE not in roles:
+        return {"source": Opinion.Source.MEMBER, "party": user.get_short_name()}
+    return {}

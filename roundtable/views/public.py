@@ -20,6 +20,7 @@ from roundtable.forms import (
     ResidentOpinionForm,
     TrackLookupForm,
     WithdrawForm,
+    add_workflow_error,
 )
 from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate
 from roundtable.selectors import progress_steps, public_issue_context
@@ -165,6 +166,22 @@ def _code_not_found(request, code):
     return render(request, "roundtable/public/track_lookup.html", {"form": form}, status=404)
 
 
+def _track_page(request, issue, *, bound=None, status=200):
+    """The tracking page; ``bound`` is a resident's form sent back with its errors, shown in its place with
+    everything typed kept."""
+    context = public_issue_context(issue)
+    steps = progress_steps(issue, context["timeline"])
+    moves = workflow.raiser_moves(issue)
+    forms_by_move = {"opinion": ResidentOpinionForm, "withdraw": WithdrawForm, "rate": RatingForm}
+    for move, form_class in forms_by_move.items():
+        form = None
+        if move in moves:
+            form = bound if isinstance(bound, form_class) else form_class()
+        context[f"{'rating' if move == 'rate' else move}_form"] = form
+    context.update({"issue": issue, "steps": steps})
+    return render(request, "roundtable/public/track.html", context, status=status)
+
+
 @never_cache
 def track(request, code):
     """/track/<code>/: where a matter stands, what was decided, how the work goes."""
@@ -174,19 +191,7 @@ def track(request, code):
         issue = _issue_by_code(request, code)
     except Http404:
         return _code_not_found(request, code)
-    context = public_issue_context(issue)
-    steps = progress_steps(issue, context["timeline"])
-    moves = workflow.raiser_moves(issue)
-    context.update(
-        {
-            "issue": issue,
-            "steps": steps,
-            "opinion_form": ResidentOpinionForm() if "opinion" in moves else None,
-            "withdraw_form": WithdrawForm() if "withdraw" in moves else None,
-            "rating_form": RatingForm() if "rate" in moves else None,
-        }
-    )
-    return render(request, "roundtable/public/track.html", context)
+    return _track_page(request, issue)
 
 
 def _resident_action(request, code, move, form_class, action):
@@ -203,17 +208,12 @@ def _resident_action(request, code, move, form_class, action):
         try:
             action(issue, form.cleaned_data)
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
+            add_workflow_error(form, exc)
         else:
             messages.success(request, _("Thank you. Your input has been recorded."))
             return redirect("roundtable:track", code=issue.tracking_code)
-    else:
-        messages.error(
-            request,
-            _("Please correct the form: %(errors)s")
-            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
-        )
-    return redirect("roundtable:track", code=issue.tracking_code)
+    # Shown again in place, with what was typed and each field's error beside it.
+    return _track_page(request, issue, bound=form)
 
 
 @require_POST
