@@ -205,12 +205,14 @@ def _resident_action(request, code, move, form_class, action):
         return redirect("roundtable:track", code=issue.tracking_code)
     form = form_class(request.POST)
     if form.is_valid():
+        before = issue.stage
         try:
             action(issue, form.cleaned_data)
         except workflow.WorkflowError as exc:
             add_workflow_error(form, exc)
         else:
-            messages.success(request, _("Thank you. Your input has been recorded."))
+            done = workflow.move_done_message(issue, move, before=before)
+            messages.success(request, _("Thank you. %(done)s") % {"done": done})
             return redirect("roundtable:track", code=issue.tracking_code)
     # Shown again in place, with what was typed and each field's error beside it.
     return _track_page(request, issue, bound=form)
