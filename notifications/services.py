@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Membership
+from core.masking import mask_mobile
 from notifications import clock
 from notifications.channels import channel_for
 from notifications.messages import render
@@ -616,7 +617,12 @@ def _send_next(now) -> str | None:
         n.subject, n.body, n.html = message.subject[:200], message.text, message.html
         if n.channel == Notification.Channel.SMS:
             n.body, n.html = message.sms, ""
-        n.save(update_fields=["attempts", "status", "sent_at", "subject", "body", "html"])
+        fields = ["attempts", "status", "sent_at", "subject", "body", "html"]
+        if n.kind == Kind.CODES_RECOVERY:
+            # Sent: the number is no longer needed here (the matters keep it as long as they may).
+            n.recipient_label, n.address = mask_mobile(n.address), ""
+            fields += ["recipient_label", "address"]
+        n.save(update_fields=fields)
         return Status.SENT
 
 

@@ -77,7 +77,11 @@ def test_known_number_gets_one_text_with_its_codes_only(client, matters):
     assert mobile == KNOWN
     assert first.tracking_code in text and second.tracking_code in text
     assert other.tracking_code not in text
-    assert recovery_rows().get().status == Notification.Status.SENT
+    row = recovery_rows().get()
+    # Sent: the row keeps the number masked, not whole.
+    assert (
+        row.status == Notification.Status.SENT and row.address == "" and row.recipient_label == "139****5678"
+    )
 
 
 def test_unknown_number_gets_no_text_and_is_not_kept(client, matters):
