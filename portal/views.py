@@ -114,16 +114,22 @@ def workspace_search(request):
     or mobile number only in the villages where the user is a cadre."""
     text = request.GET.get("q", "")
     villages = villages_for(request.user)
+    personal_village_ids = villages_where_raiser_visible(request.user)
     issues = staff_search(
-        text=text,
-        village_ids=villages.values("pk"),
-        personal_village_ids=villages_where_raiser_visible(request.user),
+        text=text, village_ids=villages.values("pk"), personal_village_ids=personal_village_ids
     )
     page = Paginator(issues, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/workspace_search.html",
-        {"q": text, "page": page, "query": urlencode({"q": text}), "searched": bool(text.strip())},
+        {
+            "q": text,
+            "page": page,
+            "query": urlencode({"q": text}),
+            "searched": bool(text.strip()),
+            # the raiser is shown to the village's cadres only (roundtable.permissions.can_see_raiser)
+            "raiser_village_ids": personal_village_ids,
+        },
     )
 
 

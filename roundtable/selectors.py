@@ -9,7 +9,6 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import villages_for
 from core import clock
 from core.crypto import blind_index
 from core.text import strip_controls
@@ -334,25 +333,6 @@ def overdue_issues(*, villages):
         Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
         .select_related("village", "group")
         .order_by("stage_due_at")
-    )
-
-
-def member_meetings(*, user):
-    """Upcoming and recent meetings of the roundtables where the user has a seat, in villages where the
-    user holds a role (a seat left over after the role was taken away shows nothing)."""
-    since = clock.now() - datetime.timedelta(days=30)
-    return (
-        Meeting.objects.filter(
-            roundtable__members__user=user,
-            roundtable__members__is_active=True,
-            roundtable__village__in=villages_for(user),
-            starts_at__gte=since,
-        )
-        .exclude(state=Meeting.State.CANCELLED)
-        .select_related("roundtable__village", "chair")
-        .prefetch_related("agenda__issue")
-        .distinct()
-        .order_by("starts_at")
     )
 
 

@@ -151,3 +151,37 @@ def test_normalised_mobile():
     assert normalised_mobile("1391234567") == ""
     assert normalised_mobile("23912345678") == ""
     assert normalised_mobile("林美华") == ""
+
+
+def test_search_page_shows_the_raiser_to_the_villages_cadres_only(
+    client, village, cadre, other_cadre, matters
+):
+    client.force_login(cadre)
+    html = client.get(reverse("workspace:search"), {"q": "林美华"}).content.decode()
+    assert MOBILE in html and "林美华" in html
+    html = client.get(reverse("workspace:search"), {"q": "噪音"}).content.decode()
+    assert "匿名反映噪音" in html and MOBILE not in html
+    # a cadre of another village who supervises this one finds the matter by words, never its raiser
+    Membership.objects.create(user=other_cadre, role=Role.SUPERVISOR, village=village)
+    client.force_login(other_cadre)
+    html = client.get(reverse("workspace:search"), {"q": "垃圾桶"}).content.decode()
+    assert "村口垃圾桶满了" in html and MOBILE not in html and "林美华" not in html
+
+
+def test_search_page_queries_do_not_grow(client, village, cadre):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(cadre)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("workspace:search"), {"q": "水渠"}).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(3):
+        raise_issue(village, title=f"水渠{i}", raiser_name="张三", raiser_mobile=MOBILE, consent=True)
+    few = count()
+    for i in range(40):
+        raise_issue(village, title=f"水渠多{i}", raiser_name="李四", raiser_mobile=MOBILE, consent=True)
+    assert count() == few
