@@ -94,3 +94,24 @@ def test_each_roles_home_on_phone_and_desktop_in_both_languages(browser, demo_se
             page.screenshot(path=str(artifacts_dir / f"home-{role}-{size}-{language}.png"), full_page=True)
     page.get_by_role("button", name="中文").click()
     context.close()
+
+
+def test_cadre_finds_a_matter_from_the_home_on_a_phone(browser, demo_server, artifacts_dir):
+    base = demo_server.url
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10000)
+    sign_in(page, base, ROLES["cadre"])
+    page.get_by_label("查找事项").fill("水压")
+    page.get_by_role("button", name="搜索").click()
+    results = page.locator("#search-results li")
+    expect(results.first).to_contain_text("水压")
+    # the village's cadre sees who raised it, and finds the matter again by that name
+    raiser = results.first.locator(".muted", has_text="提事人").first.inner_text()
+    name = raiser.split("：")[-1].split(":")[-1].split("·")[0].strip()
+    page.get_by_label("搜索").fill(name)
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator("#search-results li").first).to_contain_text(name)
+    fits(page, PHONE["width"])
+    page.screenshot(path=str(artifacts_dir / "search-cadre-phone-zh.png"), full_page=True)
+    context.close()
