@@ -146,7 +146,8 @@ def member_add(
     Attendance.objects.bulk_create(
         [
             Attendance(meeting=meeting, member=member)
-            for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED)
+            # Not a meeting entered afterwards: it was held before this member joined.
+            for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED, entered_afterwards=False)
         ]
     )
     return member

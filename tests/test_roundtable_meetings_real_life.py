@@ -313,7 +313,7 @@ def test_chair_absent_needs_a_substitute_among_those_present(en, village, cadre,
     assert meeting.state == Meeting.State.HELD
     assert meeting.substitute_chair == others[1] and meeting.presiding == others[1]
     detail = en.get(_url("meeting", village, pk=meeting.pk)).content.decode()
-    assert f"The chair, {chair.name}, was not present." in detail
+    assert f"The chair, {chair.name}, was not present; {others[1].name} chaired in their place." in detail
     assert f"absent; {others[1].name} chaired in their place" in detail
     printed = en.get(_url("meeting_print", village, pk=meeting.pk)).content.decode()
     assert f"absent; {others[1].name} chaired in their place" in printed
