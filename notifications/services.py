@@ -203,13 +203,13 @@ def meeting_scheduled_notify(*, meeting: Meeting) -> int:
 
 def _raiser_rows(meeting: Meeting, issues, *, kind: str, key: str, now) -> list[Notification]:
     """One SMS per raiser (who left a mobile) of the issues on the meeting's agenda, about the first of
-    their matters there: a raiser with two matters on one agenda is told once."""
-    rows, seen = [], set()
+    their matters there: the key names the meeting's change and the raiser's number, not the matter, so a
+    raiser with two matters on one agenda is told once (``outbox_write`` keeps the first row of a key)."""
+    rows = []
     for issue in sorted(issues, key=lambda i: i.pk):
         recipient = recipient_for_raiser(issue)
-        if recipient is None or recipient.key in seen:
+        if recipient is None:
             continue
-        seen.add(recipient.key)
         rows += _rows(
             [recipient],
             kind=kind,

@@ -478,3 +478,17 @@ def test_a_move_pending_when_the_meeting_is_cancelled_is_not_sent(village, cadre
     outbox.outbox_send_due()
     texts = _raiser_texts(sms)
     assert len(texts) == 1 and ("cancelled" in texts[0] or "取消" in texts[0])
+
+
+def test_a_text_written_before_a_move_and_sent_after_it_gives_the_new_time(village, cadre, roundtable, sms):
+    """The text about the matter going onto the agenda reads the meeting's time when it is sent."""
+    old = _evening()
+    _issue, meeting = _on_agenda_at(village, cadre, roundtable, old)
+    new = _evening(hour=9)
+    services.meeting_move(meeting=meeting, starts_at=new, actor=cadre)
+    outbox.outbox_send_due()
+    texts = _raiser_texts(sms)
+    staged = [t for t in texts if "圆桌议事" in t]
+    assert len(staged) == 1
+    assert _local(new, "%H:%M") in staged[0] and _local(old, "%H:%M") not in staged[0]
+    assert all(_local(old, "%H:%M") not in t for t in texts)
