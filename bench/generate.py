@@ -25,7 +25,7 @@ Re-running is a no-op when the database already holds the asked number of issues
 and how long it took. 1,000,000 issues take a few minutes.
 """
 
-# ruff: noqa: S311, S608  (pseudo-random data on purpose; fixed table names only)
+# ruff: noqa: S608  (pseudo-random data on purpose; fixed table names only)
 
 import argparse
 import bisect
@@ -37,19 +37,24 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import drop_database, ensure_database, setup_environment  # noqa: E402
+from bench.common import drop_database, ensure_database, setup_environment
 
-PASSWORD = "bench-password-123"
+PASSWORD = "bench-password-123"  # noqa: S105 (bench accounts only)
 YEARS = 4
 SEED = 2026
 DISTRICT_CODE = "benchd"
 
-TOWNSHIP_NAMES = (
-    "罗溪 河市 马甲 双阳 万安 虹山 溪美 霞美 仑苍 湖头 蓬华 金谷 官桥 榜头 盖德 梧林 英都 丰州 美林 洪濑 "
-    "康美 东田 码头 眉山 南埔 翔云 石井 水头 安平 东石"
-).split()
-VILLAGE_PREFIXES = "新东 洪四 后溪 前坑 上林 下洋 溪口 山边 石龙 林柄 坑头 西山 南坂 北岭 大埔 高田 美岭 桥头 竹林 岭下".split()
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蔡蒋余于杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖"
+TOWNSHIP_NAMES = str.split(
+    "罗溪 河市 马甲 双阳 万安 虹山 溪美 霞美 仑苍 湖头 蓬华 金谷 官桥 榜头 盖德 "
+    "梧林 英都 丰州 美林 洪濑 康美 东田 码头 眉山 南埔 翔云 石井 水头 安平 东石"
+)
+VILLAGE_PREFIXES = str.split(
+    "新东 洪四 后溪 前坑 上林 下洋 溪口 山边 石龙 林柄 坑头 西山 南坂 北岭 大埔 高田 美岭 桥头 竹林 岭下"
+)
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭"
+    "曾肖田董袁潘蔡蒋余于杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文辉玉梅春燕海燕金凤德福水生"
 
 PLACES = [
@@ -59,7 +64,8 @@ PLACES = [
 ]  # fmt: skip
 THINGS = [
     ("路灯", "public_service"), ("水渠", "development"), ("垃圾桶", "environment"),
-    ("自来水管", "public_service"), ("排水沟", "environment"), ("道路", "development"), ("便桥", "development"),
+    ("自来水管", "public_service"), ("排水沟", "environment"), ("道路", "development"),
+    ("便桥", "development"),
     ("停车位", "public_service"), ("健身器材", "public_service"), ("公厕", "environment"),
     ("围墙", "neighbour_dispute"), ("电线", "public_service"), ("化粪池", "environment"),
     ("灌溉渠", "development"), ("宅基地界址", "land_dispute"), ("承包地", "land_dispute"),
@@ -122,10 +128,7 @@ class Copier:
         for attname, field in fields.items():
             if attname in given or field.primary_key:
                 continue
-            if field.null:
-                value = None
-            else:
-                value = field.get_db_prep_save(field.get_default(), connection)
+            value = None if field.null else field.get_db_prep_save(field.get_default(), connection)
             self.rest.append(field.column)
             self.defaults.append(value)
         self.defaults = tuple(self.defaults)
@@ -185,12 +188,11 @@ def _people(villages_by_township):
         if hasattr(made, "display_name"):
             made.display_name = name
         made.save()
-        try:
-            from allauth.account.models import EmailAddress
+        from allauth.account.models import EmailAddress
 
-            EmailAddress.objects.get_or_create(user=made, email=email, defaults={"verified": True, "primary": True})
-        except Exception:  # noqa: BLE001 (allauth's table is optional to the bench)
-            pass
+        EmailAddress.objects.get_or_create(
+            user=made, email=email, defaults={"verified": True, "primary": True}
+        )
         return made
 
     role = Membership.Role
@@ -242,7 +244,9 @@ def _places(rng, townships: int, per_township: int):
     return district, result
 
 
-def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_per_month: float = 2.0) -> dict:
+def generate(
+    issues: int, townships: int = 20, per_township: int = 20, meetings_per_month: float = 2.0
+) -> dict:
     """Loads ``issues`` issues (and all that goes with them) unless the district already has them."""
     from django.core.management import call_command
     from django.db import connection
@@ -276,7 +280,7 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
     rng = random.Random(SEED)
     now = timezone.now()
     span = YEARS * 365 * 86400
-    district, by_township = _places(rng, townships, per_township)
+    _district, by_township = _places(rng, townships, per_township)
     people = _people(by_township)
     villages = [v for vs in by_township for v in vs]
     total_weight = sum(v.weight for v in villages)
@@ -294,9 +298,8 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
     # and the secondary indexes of the big tables dropped now and built once at the end.
     cursor.execute("SET session_replication_role = replica")
     cursor.execute("SET synchronous_commit = off")
-    bulk_tables = [m._meta.db_table for m in (
-        Issue, TimelineEntry, Opinion, Meeting, Attendance, AgendaItem, Resolution, ProgressUpdate, Satisfaction,
-    )]  # fmt: skip
+    bulk_models = (Issue, TimelineEntry, Opinion, Meeting, Attendance, AgendaItem, Resolution, ProgressUpdate)
+    bulk_tables = [m._meta.db_table for m in (*bulk_models, Satisfaction)]
     cursor.execute(
         "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN "
         "(SELECT conname FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))",
@@ -317,18 +320,24 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
     ])  # fmt: skip
     c_opinion = Copier(cursor, Opinion, ["issue_id", "party", "source", "stance", "text", "created_at"])
     c_rt = Copier(cursor, Roundtable, ["id", "village_id", "name", "is_active", "liaison_id"])
-    c_member = Copier(cursor, RoundtableMember, ["id", "roundtable_id", "name", "role", "is_party_member", "is_active"])
+    c_member = Copier(
+        cursor, RoundtableMember, ["id", "roundtable_id", "name", "role", "is_party_member", "is_active"]
+    )
     c_meeting = Copier(cursor, Meeting, [
-        "id", "roundtable_id", "starts_at", "place", "chair_id", "state", "minutes", "held_at", "cancel_reason",
-        "created_at", "schedule_version",
+        "id", "roundtable_id", "starts_at", "place", "chair_id", "state", "minutes", "held_at",
+        "cancel_reason", "created_at", "schedule_version",
     ])  # fmt: skip
     c_attend = Copier(cursor, Attendance, ["meeting_id", "member_id", "status"])
-    c_agenda = Copier(cursor, AgendaItem, ["id", "meeting_id", "order", "issue_id", "topic", "discussion", "outcome"])
+    c_agenda = Copier(
+        cursor, AgendaItem, ["id", "meeting_id", "order", "issue_id", "topic", "discussion", "outcome"]
+    )
     c_resolution = Copier(cursor, Resolution, [
         "meeting_id", "issue_id", "agenda_item_id", "text", "votes_for", "votes_against", "votes_abstain",
         "adopted", "due_date", "created_at",
     ])  # fmt: skip
-    c_progress = Copier(cursor, ProgressUpdate, ["issue_id", "percent", "note", "is_completion", "created_at"])
+    c_progress = Copier(
+        cursor, ProgressUpdate, ["issue_id", "percent", "note", "is_completion", "created_at"]
+    )
     c_rating = Copier(cursor, Satisfaction, ["issue_id", "score", "comment", "created_at"])
     copiers = [c_rt, c_member, c_meeting, c_attend, c_issue, c_time, c_opinion, c_agenda, c_resolution]
     copiers += [c_progress, c_rating]
@@ -336,7 +345,10 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
     retention = datetime.timedelta(days=365)
     day = datetime.timedelta(days=1)
     issue_id = ids[Issue]
-    print(f"generating {issues:,} issues in {len(villages)} villages of {len(by_township)} townships …", flush=True)
+    print(
+        f"generating {issues:,} issues in {len(villages)} villages of {len(by_township)} townships …",
+        flush=True,
+    )
     made = 0
     for n, village in enumerate(villages):
         share = issues - made if n == len(villages) - 1 else round(issues * village.weight / total_weight)
@@ -349,7 +361,9 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
         for m in range(9):
             member_id = ids[RoundtableMember]
             ids[RoundtableMember] += 1
-            c_member.add(member_id, rt_id, _name(rng), "party_member" if m < 4 else "representative", m < 4, True)
+            c_member.add(
+                member_id, rt_id, _name(rng), "party_member" if m < 4 else "representative", m < 4, True
+            )
             seats.append(member_id)
         count = max(4, int(YEARS * 12 * meetings_per_month * village.weight / 2.5))
         starts = sorted(now - datetime.timedelta(seconds=rng.randint(0, span)) for _ in range(count))
@@ -392,7 +406,17 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
             elif roll < 0.125:
                 fate, fate_step = "stalled", rng.randint(0, 5)
             channel = rng.choice(CHANNELS)
-            timeline = [("created", "", "raised", "群众" if channel == "web" else "村干部", "通过网上提交提出。", True, created)]
+            timeline = [
+                (
+                    "created",
+                    "",
+                    "raised",
+                    "群众" if channel == "web" else "村干部",
+                    "通过网上提交提出。",
+                    True,
+                    created,
+                )
+            ]
             moment, stage, entered, due = created, "raised", created, created + LIMITS[0] * day
             opinions, agenda, progress = [], None, []
             for index, step in enumerate(STEPS):
@@ -414,7 +438,9 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
                     for _k in range(rng.choice((0, 1, 1, 2, 3, 4))):
                         said = moment + (end - moment) * rng.random()
                         if said < now:
-                            opinions.append((rng.choice(("村民", "党员", "小组长", "村民代表")) + _name(rng), said))
+                            opinions.append(
+                                (rng.choice(("村民", "党员", "小组长", "村民代表")) + _name(rng), said)
+                            )
                 if end >= now:
                     break
                 if fate in ("rejected", "merged", "withdrawn") and index == fate_step:
@@ -473,8 +499,8 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
                 c_agenda.add(agenda_id, meeting_id, order, i, title[:200], "与会人员充分讨论。", "decided")
                 votes_for = rng.randint(5, 9)
                 c_resolution.add(
-                    meeting_id, i, agenda_id, rng.choice(RESOLUTION_TEXTS), votes_for, rng.randint(0, 9 - votes_for),
-                    0, True, (met + 30 * day).date(), met,
+                    meeting_id, i, agenda_id, rng.choice(RESOLUTION_TEXTS), votes_for,
+                    rng.randint(0, 9 - votes_for), 0, True, (met + 30 * day).date(), met,
                 )  # fmt: skip
             for at, percent, completion in progress:
                 c_progress.add(i, percent, rng.choice(PROGRESS_NOTES), completion, at)
@@ -494,7 +520,9 @@ def generate(issues: int, townships: int = 20, per_township: int = 20, meetings_
         copier.flush()
     for model in (Issue, Roundtable, RoundtableMember, Meeting, AgendaItem):
         table = model._meta.db_table
-        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM \"{table}\"))")
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM \"{table}\"))"
+        )
     index_started = time.perf_counter()
     cursor.execute("SET maintenance_work_mem = '512MB'")
     for _index, definition in dropped:
@@ -537,7 +565,9 @@ def database_for(issues: int) -> str:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--issues", type=int, default=1_000_000)
     parser.add_argument("--townships", type=int, default=20)
     parser.add_argument("--villages", type=int, default=20, help="villages per township (17 or more)")
