@@ -45,3 +45,14 @@ def drop_database(url: str | None = None) -> None:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"dropped {name}")
+
+
+def cache_for_this_database() -> None:
+    """Clears the cache (the bench's own Redis database) when it last served another bench database, so
+    that no dashboard snapshot of one data set is shown for another with the same village ids."""
+    from django.core.cache import cache
+
+    marker = "bench:database"
+    if cache.get(marker) != os.environ["DATABASE_URL"]:
+        cache.clear()
+        cache.set(marker, os.environ["DATABASE_URL"], None)

@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, setup_environment
+from bench.common import ROOT, cache_for_this_database, setup_environment
 from bench.generate import DISTRICT_CODE, database_for
 
 _address = itertools.count(1)
@@ -94,6 +94,7 @@ def prepare() -> tuple[dict, dict]:
     import django
 
     django.setup()
+    cache_for_this_database()
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.core.cache import cache
