@@ -5,13 +5,15 @@ import datetime
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import villages_for
 from core import clock
 from core.text import strip_controls
 from roundtable.models import (
+    OPEN_STAGE_LIST,
     OPEN_STAGES,
     STEP_HANZI,
     STEP_NUMBER,
@@ -19,6 +21,7 @@ from roundtable.models import (
     AgendaItem,
     Attendance,
     Issue,
+    IssueTally,
     Meeting,
     Opinion,
     ProgressUpdate,
@@ -32,9 +35,46 @@ from roundtable.workflow import has_quorum, quorum_needed
 
 
 def search_q(text: str) -> Q:
-    """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code."""
+    """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code.
+
+    On PostgreSQL the index ``issue_text_grams`` (every character and character pair of the title and the
+    description, migration 0008) finds the candidates: a pattern's pairs (its one character, when that is
+    all) must all be among the matter's; the substring test then decides, so the results are the same."""
     text = text.strip()
-    return Q(title__icontains=text) | Q(description__icontains=text) | Q(tracking_code__iexact=text)
+    # Tracking codes are stored in capitals: an exact match on the column its unique index serves.
+    code = Q(tracking_code=text.upper())
+    substring = Q(title__icontains=text) | Q(description__icontains=text) | code
+    if not (settings.IS_POSTGRES and text):
+        return substring
+    # (grams or code) and (substring or code): the first part alone is the index's (a bitmap of the two
+    # indexes), so the costly pairs are never computed again row by row.
+    return (Q(_text_grams_contain(text)) | code) & substring
+
+
+def _grams(text: str) -> list[str]:
+    text = text.lower()
+    if len(text) == 1:
+        return [text]
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+class _TextGrams(Func):
+    """``tongxin_grams(lower(title || ' ' || description))``: the expression ``issue_text_grams`` indexes."""
+
+    function = "tongxin_grams"
+    template = "%(function)s(lower(%(expressions)s))"
+    arg_joiner = " || ' ' || "
+
+    def __init__(self):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(F("title"), F("description"), output_field=ArrayField(TextField()))
+
+
+def _text_grams_contain(text: str):
+    from django.contrib.postgres.fields import ArrayField
+
+    return ArrayField(TextField()).get_lookup("contains")(_TextGrams(), _grams(text))
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -146,6 +186,9 @@ def public_issue_context(issue: Issue) -> dict:
     }
 
 
+SIMILARITY_THRESHOLD = 0.15
+
+
 def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     """Likely duplicates of a title among the village's issues from the last year.
 
@@ -164,11 +207,18 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import TrigramSimilarity
 
-        return list(
-            base.annotate(similarity=TrigramSimilarity("title", title))
-            .filter(similarity__gt=0.15)
-            .order_by("-similarity", "-created_at")[:limit]
-        )
+        # ``title % …`` lets the index issue_title_trgm (village, title trigrams) find the candidates; the
+        # threshold it uses is the one the ranking keeps, set for this transaction only.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(SIMILARITY_THRESHOLD)]
+            )
+            return list(
+                base.filter(title__trigram_similar=title)
+                .annotate(similarity=TrigramSimilarity("title", title))
+                .filter(similarity__gt=SIMILARITY_THRESHOLD)
+                .order_by("-similarity", "-created_at")[:limit]
+            )
     pieces = {title[i : i + 2] for i in range(len(title) - 1)} - {"村", "的"}
     query = Q()
     for piece in list(pieces)[:20]:
@@ -236,25 +286,47 @@ def roundtables_of(*, village):
     )
 
 
+def stage_tallies(*, villages) -> dict[int, dict[str, int]]:
+    """Per village id: how many of its issues stand at each stage (the workflow's tallies, one small read)."""
+    tallies: dict[int, dict[str, int]] = {}
+    rows = IssueTally.objects.filter(village__in=villages, count__gt=0).values_list(
+        "village_id", "stage", "count"
+    )
+    for village_id, stage, count in rows:
+        tallies.setdefault(village_id, {})[stage] = count
+    return tallies
+
+
 def workspace_summary(*, villages) -> dict:
-    """Per village: new (step 1), overdue, due this week, next meetings — for the workspace home."""
+    """Per village: new (step 1), open, overdue, due this week, supervising; next meetings — for the
+    workspace home. Stage counts come from the tallies; overdue and due this week, which change with the
+    clock, from the open issues due before the week's end (index issue_open_village_due), never history."""
     now = clock.now()
     week = now + datetime.timedelta(days=7)
-    rows = (
-        Issue.objects.filter(village__in=villages)
+    tallies = stage_tallies(villages=villages)
+    due = {
+        row["village_id"]: row
+        for row in Issue.objects.filter(
+            village__in=villages, stage__in=OPEN_STAGE_LIST, stage_due_at__lt=week
+        )
         .values("village_id")
         .annotate(
-            new=Count("pk", filter=Q(stage=Stage.RAISED)),
-            open=Count("pk", filter=Q(stage__in=OPEN_STAGES)),
-            overdue=Count("pk", filter=Q(stage__in=OPEN_STAGES, stage_due_at__lt=now)),
-            due_week=Count(
-                "pk", filter=Q(stage__in=OPEN_STAGES, stage_due_at__gte=now, stage_due_at__lt=week)
-            ),
-            supervising=Count("pk", filter=Q(stage=Stage.SUPERVISING)),
+            overdue=Count("pk", filter=Q(stage_due_at__lt=now)),
+            due_week=Count("pk", filter=Q(stage_due_at__gte=now)),
         )
         .order_by()
-    )
-    summary = {row["village_id"]: row for row in rows}
+    }
+    summary = {}
+    for village_id in set(tallies) | set(due):
+        stages = tallies.get(village_id, {})
+        summary[village_id] = {
+            "village_id": village_id,
+            "new": stages.get(Stage.RAISED, 0),
+            "open": sum(stages.get(stage, 0) for stage in OPEN_STAGE_LIST),
+            "overdue": due.get(village_id, {}).get("overdue", 0),
+            "due_week": due.get(village_id, {}).get("due_week", 0),
+            "supervising": stages.get(Stage.SUPERVISING, 0),
+        }
     meetings = (
         Meeting.objects.filter(
             roundtable__village__in=villages,
@@ -267,12 +339,55 @@ def workspace_summary(*, villages) -> dict:
     return {"by_village": summary, "meetings": list(meetings)}
 
 
+OVERDUE_PAGE_SIZE = 50
+
+
 def overdue_issues(*, villages):
+    """Open issues past their step's time limit, soonest due first (ties by number): served in that order
+    by the partial index issue_open_due, whose condition this query spells exactly."""
     return (
-        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
+        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGE_LIST, stage_due_at__lt=clock.now())
         .select_related("village", "group")
-        .order_by("stage_due_at")
+        .order_by("stage_due_at", "pk")
     )
+
+
+def overdue_page(*, villages, after: str = "", size: int = OVERDUE_PAGE_SIZE) -> dict:
+    """One page of the overdue list by keyset: the issues after the cursor ``after`` (the last row's due
+    time and number, from the previous page), so a deep page costs what the first does.
+
+    Returns the issues and the cursor of the next page ("" on the last)."""
+    issues = overdue_issues(villages=villages)
+    cursor = _parse_overdue_cursor(after)
+    if cursor is not None:
+        due_at, pk = cursor
+        # The first condition starts the index range; the second skips the rows of the tie already shown.
+        issues = issues.filter(stage_due_at__gte=due_at).filter(Q(stage_due_at__gt=due_at) | Q(pk__gt=pk))
+    rows = list(issues[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return {
+        "issues": rows,
+        "next": overdue_cursor(rows[-1]) if more else "",
+        "first": cursor is None,
+    }
+
+
+def overdue_cursor(issue: Issue) -> str:
+    return f"{issue.stage_due_at.timestamp():.6f}_{issue.pk}"
+
+
+def _parse_overdue_cursor(after: str):
+    """The (due time, number) a cursor names; None for none or anything malformed (the first page)."""
+    stamp, _sep, pk = (after or "").partition("_")
+    try:
+        due_at = datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC)
+        pk = int(pk)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if pk < 1 or pk > 2**63 - 1:
+        return None
+    return due_at, pk
 
 
 def member_meetings(*, user):
@@ -304,15 +419,13 @@ def public_village_context(*, village) -> dict:
         .select_related("issue", "meeting__roundtable")
         .order_by("-created_at")[:10]
     )
-    # The list and its count come from one queryset, so the page never says 7 over a list of 3.
+    # The count is the tallies' (kept by the workflow with every move, so it is the list's own issues).
     in_progress = (
         Issue.objects.filter(village=village, stage__in=[Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING])
         .annotate(last_percent=_last_percent())
         .order_by("-stage_entered_at")
     )
-    stage_counts = dict(
-        Issue.objects.filter(village=village).values_list("stage").annotate(n=Count("pk")).order_by()
-    )
+    stage_counts = stage_tallies(villages=[village]).get(village.pk, {})
     return {
         "roundtables": list(
             Roundtable.objects.filter(village=village, is_active=True)
@@ -322,7 +435,9 @@ def public_village_context(*, village) -> dict:
         ),
         "decisions": list(decisions),
         "in_progress": list(in_progress[:IN_PROGRESS_SHOWN]),
-        "in_progress_count": in_progress.count(),
+        "in_progress_count": sum(
+            stage_counts.get(stage, 0) for stage in (Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING)
+        ),
         "stage_counts": stage_counts,
         "closed_count": stage_counts.get(Stage.CLOSED, 0),
         "open_count": sum(n for s, n in stage_counts.items() if s in OPEN_STAGES),
