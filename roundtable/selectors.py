@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
 from django.utils.translation import gettext_lazy as _
 
 from accounts.selectors import villages_for
@@ -51,30 +51,27 @@ def search_q(text: str) -> Q:
     return (Q(_text_grams_contain(text)) | code) & substring
 
 
-def _grams(text: str) -> list[str]:
-    text = text.lower()
-    if len(text) == 1:
-        return [text]
-    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
-
-
-class _TextGrams(Func):
-    """``tongxin_grams(lower(title || ' ' || description))``: the expression ``issue_text_grams`` indexes."""
+class _Grams(Func):
+    """``tongxin_grams(upper(…))``: the characters and character pairs of a text in capitals (migration 0008),
+    upper-cased as the substring test (``UPPER(…) LIKE UPPER(…)``) does, by the same database function."""
 
     function = "tongxin_grams"
-    template = "%(function)s(lower(%(expressions)s))"
+    template = "%(function)s(upper(%(expressions)s))"
     arg_joiner = " || ' ' || "
 
-    def __init__(self):
+    def __init__(self, *expressions):
         from django.contrib.postgres.fields import ArrayField
 
-        super().__init__(F("title"), F("description"), output_field=ArrayField(TextField()))
+        super().__init__(*expressions, output_field=ArrayField(TextField()))
 
 
 def _text_grams_contain(text: str):
+    """The matter's title and description hold every character and pair of ``text`` (the index's test:
+    ``issue_text_grams`` indexes exactly ``_Grams(title, description)``)."""
     from django.contrib.postgres.fields import ArrayField
 
-    return ArrayField(TextField()).get_lookup("contains")(_TextGrams(), _grams(text))
+    lookup = ArrayField(TextField()).get_lookup("contains")
+    return lookup(_Grams(F("title"), F("description")), _Grams(Value(text)))
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -352,11 +349,12 @@ def overdue_issues(*, villages):
     )
 
 
-def overdue_page(*, villages, after: str = "", size: int = OVERDUE_PAGE_SIZE) -> dict:
+def overdue_page(*, villages, after: str = "", size: int | None = None) -> dict:
     """One page of the overdue list by keyset: the issues after the cursor ``after`` (the last row's due
     time and number, from the previous page), so a deep page costs what the first does.
 
     Returns the issues and the cursor of the next page ("" on the last)."""
+    size = size or OVERDUE_PAGE_SIZE
     issues = overdue_issues(villages=villages)
     cursor = _parse_overdue_cursor(after)
     if cursor is not None:

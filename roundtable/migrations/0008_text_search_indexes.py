@@ -3,7 +3,7 @@
 - ``issue_title_trgm``: trigrams of the title within a village, for likely duplicates (``title % …`` with
   ``pg_trgm.similarity_threshold`` set, see ``roundtable.selectors.similar_issues``).
 - ``issue_text_grams``: every character and every pair of adjacent characters of the title and the
-  description, lower-cased, within a village: the cadre list's ``?q=`` for Chinese, whose words are often
+  description, in capitals, within a village: the cadre list's ``?q=`` for Chinese, whose words are often
   one or two characters, which trigrams cannot serve (``roundtable.selectors.search_q``).
 """
 
@@ -26,7 +26,7 @@ FORWARD = [
     "CREATE INDEX IF NOT EXISTS issue_title_trgm ON roundtable_issue "
     "USING gin (village_id, title gin_trgm_ops)",
     "CREATE INDEX IF NOT EXISTS issue_text_grams ON roundtable_issue "
-    "USING gin (village_id, tongxin_grams(lower(title || ' ' || description)))",
+    "USING gin (village_id, tongxin_grams(upper(title || ' ' || description)))",
 ]
 BACKWARD = [
     "DROP INDEX IF EXISTS issue_text_grams",
