@@ -3,7 +3,6 @@
 import datetime
 
 import django_filters
-from django import forms
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.selectors import villages_for
 from core import clock
 from core.text import strip_controls
+from core.widgets import LeanCheckboxInput, LeanSelect, LeanTextInput
 from roundtable.models import (
     OPEN_STAGE_LIST,
     OPEN_STAGES,
@@ -77,24 +77,28 @@ def _text_grams_contain(text: str):
 class IssueFilter(django_filters.FilterSet):
     """Filters of the cadre's issue list."""
 
+    # Lean widgets (core.widgets): the same HTML, written without a template per widget and per option.
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_q", widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Search"), method="filter_q", widget=LeanTextInput(attrs={"type": "search"})
     )
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, empty_label=_("All stages"))
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, empty_label=_("All stages"), widget=LeanSelect
+    )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All categories")
+        label=_("Category"),
+        choices=Issue.Category.choices,
+        empty_label=_("All categories"),
+        widget=LeanSelect,
     )
     group = django_filters.ModelChoiceFilter(
-        label=_("Group or area"), queryset=None, empty_label=_("All groups")
+        label=_("Group or area"), queryset=None, empty_label=_("All groups"), widget=LeanSelect
     )
     overdue = django_filters.BooleanFilter(
-        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+        label=_("Overdue only"), method="filter_overdue", widget=LeanCheckboxInput
     )
-    open = django_filters.BooleanFilter(
-        label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
-    )
+    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open", widget=LeanCheckboxInput)
     escalated = django_filters.BooleanFilter(
-        label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
+        label=_("Escalated only"), method="filter_escalated", widget=LeanCheckboxInput
     )
 
     class Meta:
