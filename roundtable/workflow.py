@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core import clock
-from roundtable import notify
+from roundtable import fragments, notify
 from roundtable import permissions as perms
 from roundtable.models import (
     OPEN_STAGES,
@@ -285,6 +285,7 @@ def _log(
         note_is_public=note_public,
     )
     notify.timeline_entry_written(entry)
+    fragments.village_changed(issue.village_id)
     return entry
 
 
