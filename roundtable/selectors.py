@@ -375,17 +375,22 @@ def overdue_page(*, villages, after: str = "", size: int | None = None) -> dict:
     }
 
 
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
 def overdue_cursor(issue: Issue) -> str:
-    return f"{issue.stage_due_at.timestamp():.6f}_{issue.pk}"
+    """Where a page ended: the last row's due time (whole microseconds since 1970, exact) and number."""
+    return f"{(issue.stage_due_at - _EPOCH) // _MICROSECOND}_{issue.pk}"
 
 
 def _parse_overdue_cursor(after: str):
     """The (due time, number) a cursor names; None for none or anything malformed (the first page)."""
     stamp, _sep, pk = (after or "").partition("_")
     try:
-        due_at = datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC)
+        due_at = _EPOCH + int(stamp) * _MICROSECOND
         pk = int(pk)
-    except (ValueError, OverflowError, OSError):
+    except (ValueError, OverflowError):
         return None
     if pk < 1 or pk > 2**63 - 1:
         return None
