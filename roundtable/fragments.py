@@ -27,7 +27,8 @@ def village_section_keys(village_id: int) -> list[str]:
 
 
 def village_changed(village_id: int) -> None:
-    """Drops the village's cached sections when the current transaction commits (at once outside one)."""
+    """Drops the village's cached sections now and again when the current transaction commits (a page
+    rendered meanwhile, before the commit, may have cached the old state)."""
 
     def drop():
         try:
@@ -37,4 +38,5 @@ def village_changed(village_id: int) -> None:
                 "Village %s: cached sections not dropped (cache unavailable)", village_id, exc_info=True
             )
 
+    drop()
     transaction.on_commit(drop)
