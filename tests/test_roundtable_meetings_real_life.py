@@ -3,6 +3,7 @@ afterwards, attendance offered exactly when it can be saved, a substitute for an
 or cancelled meeting shown to residents at its time now, with one SMS to each raiser."""
 
 import datetime
+import importlib
 import re
 
 import pytest
@@ -492,3 +493,32 @@ def test_a_text_written_before_a_move_and_sent_after_it_gives_the_new_time(villa
     assert len(staged) == 1
     assert _local(new, "%H:%M") in staged[0] and _local(old, "%H:%M") not in staged[0]
     assert all(_local(old, "%H:%M") not in t for t in texts)
+
+
+def test_agenda_entries_written_before_the_link_are_linked_and_lose_their_old_time(
+    village, cadre, roundtable
+):
+    """Migration 0008: an agenda entry from before entries named their meeting (its note holding the time
+    then) is linked to its meeting, moved since, and its note no longer gives a time."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.models import QuerySet
+
+    name = "0008_link_agenda_entries_to_meetings"
+    link = importlib.import_module(f"roundtable.migrations.{name}").link
+    state = MigrationExecutor(connection).loader.project_state(("roundtable", name))
+    old = _evening()
+    issue, meeting = _on_agenda_at(village, cadre, roundtable, old)
+    custom = _ready_issue(village, cadre, title="另一件事")
+    workflow.issue_put_on_agenda(issue=custom, actor=cadre, meeting=meeting, note="请带上图纸")
+    entry = issue.timeline.get(meeting=meeting)
+    # As the portal wrote them before: no meeting, the time in the note (the model refuses updates).
+    rows = QuerySet(model=TimelineEntry)
+    rows.filter(pk=entry.pk).update(meeting=None, note=f"已列入{roundtable.name} {_local(old)} 的会议议程。")
+    rows.filter(issue=custom).update(meeting=None)
+    services.meeting_move(meeting=meeting, starts_at=_evening(hour=9), actor=cadre)
+    link(state.apps, None)
+    entry.refresh_from_db()
+    assert entry.meeting == meeting
+    assert entry.note == f"已列入{roundtable.name}会议议程。"
+    assert custom.timeline.get(note="请带上图纸").meeting is None

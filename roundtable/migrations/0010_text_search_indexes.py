@@ -46,6 +46,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("roundtable", "0008_issue_tally_and_open_due_indexes")]
+    dependencies = [("roundtable", "0009_issue_tally_and_open_due_indexes")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]

@@ -20,7 +20,7 @@ def count_issues(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("roundtable", "0007_meeting_entered_afterwards_substitute_chair"),
+        ("roundtable", "0008_link_agenda_entries_to_meetings"),
         ("villages", "0002_district"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
