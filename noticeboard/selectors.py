@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Membership
 from noticeboard.models import Briefing, Suggestion
 from roundtable.models import Meeting, ProgressUpdate, Resolution, Satisfaction, Stage
-from roundtable.selectors import public_consultations
+from roundtable.selectors import public_consultations, stage_tallies
 
 
 def public_briefings(*, township, village=None):
@@ -70,6 +70,8 @@ BOARD_STATUSES = {
     "supervising": (pgettext_lazy("decision", "under supervision"), [Stage.SUPERVISING]),
     "done": (pgettext_lazy("decision", "done"), [Stage.CLOSED]),
 }
+# The board's stages that are still open: where a decision can be overdue.
+OPEN_DECIDED = [Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING]
 BOARD_FILTERS = [*BOARD_STATUSES, "overdue"]
 BOARD_LABELS = {**{key: label for key, (label, _stages) in BOARD_STATUSES.items()}, "overdue": _("overdue")}
 ROLE_ORDER = [
@@ -80,7 +82,7 @@ ROLE_ORDER = [
 ]
 
 
-def _board_base(village):
+def _board_base(village, stages=None):
     last_percent = Subquery(
         ProgressUpdate.objects.filter(issue=OuterRef("issue_id"))
         .order_by("-created_at", "-pk")
@@ -88,7 +90,8 @@ def _board_base(village):
     )
     # The latest adopted resolution per issue: an issue carries one decision on the board.
     later = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True, pk__gt=OuterRef("pk"))
-    stages = [s for _label, group in BOARD_STATUSES.values() for s in group]
+    if stages is None:
+        stages = [s for _label, group in BOARD_STATUSES.values() for s in group]
     return (
         Resolution.objects.filter(issue__village=village, adopted=True, issue__stage__in=stages)
         .exclude(Exists(later))
@@ -115,10 +118,22 @@ def decisions_board(*, village, status: str | None = None):
 
 
 def decision_counts(*, village) -> dict:
-    """How many decisions each filter of the board lists: computed by the same filters as the lists."""
-    base = _board_base(village)
-    counts = {key: _filter(base, key).count() for key in BOARD_FILTERS}
-    counts["all"] = base.count()
+    """How many decisions each filter of the board lists, without reading the village's history.
+
+    The board lists an issue (by its latest adopted resolution) while it stands at step 4, 5, 6 or closed.
+    The only way into step 4 is ``workflow.issue_decide``, which records an adopted resolution, and no move
+    leads from those stages anywhere else; so each status counts exactly the issues at its stages, which the
+    workflow's tallies (``IssueTally``) keep in the same transaction as every move. Overdue changes with
+    the clock: it is counted live over the open decided issues only (index ``issue_village_stage``), never
+    the closed ones. ``tests/test_decision_tallies.py`` proves these equal the lists after every move."""
+    tally = stage_tallies(villages=[village]).get(village.pk, {})
+    counts = {
+        key: sum(tally.get(stage, 0) for stage in stages) for key, (_label, stages) in BOARD_STATUSES.items()
+    }
+    counts["overdue"] = (
+        _board_base(village, stages=OPEN_DECIDED).filter(due_date__lt=timezone.localdate()).count()
+    )
+    counts["all"] = sum(counts[key] for key in BOARD_STATUSES)
     return counts
 
 

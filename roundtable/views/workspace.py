@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import access_village, can_manage_village
 from accounts.selectors import villages_for
+from core.pagination import CappedPaginator
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
 from roundtable.forms import (
@@ -42,7 +43,7 @@ def issue_list(request, code):
     filterset = selectors.issue_list(
         village=village, data=request.GET, personal=perms.can_search_raisers(request.user, village)
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,68 @@
+"""A paginator whose count stops at a cap, so a long list's total never reads the whole history."""
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.utils.functional import cached_property
+
+COUNT_CAP = 1000
+MAX_PAGE = 1_000_000
+
+
+class CappedPage(Page):
+    """A page of a list counted only up to the cap: whether a next page exists is known from the rows."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+    def start_index(self):
+        return (self.number - 1) * self.paginator.per_page + 1 if len(self) else 0
+
+    def end_index(self):
+        return (self.number - 1) * self.paginator.per_page + len(self)
+
+
+class CappedPaginator(Paginator):
+    """Counts at most ``cap + 1`` rows (``SELECT COUNT(*) FROM (… LIMIT cap+1)``). Under the cap it is
+    Django's paginator with the exact count. Over it, ``capped`` is true, the count shown is "cap+", and
+    pages past the cap are still reached: each page reads one row more than it shows to know whether a
+    next page exists."""
+
+    def __init__(self, object_list, per_page, *, cap: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.cap = COUNT_CAP if cap is None else cap
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+    def validate_number(self, number):
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE:  # an offset the database could not take
+            raise EmptyPage(self.error_messages["no_results"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.capped:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
