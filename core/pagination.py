@@ -66,3 +66,10 @@ class CappedPaginator(Paginator):
         if not rows and number > 1:
             raise EmptyPage(self.error_messages["no_results"])
         return CappedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+    def get_page(self, number):
+        """Any page number gives a page: past the end of a capped list, the last page the count reached."""
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            return self.page(self.num_pages)
