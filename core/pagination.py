@@ -36,7 +36,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):  # the order changes no count: let the database skip the sort
+            rows = rows.order_by()
+        return rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
