@@ -19,7 +19,8 @@ generator's official, district official and cadre (sessions written directly, no
   calibration page's, and the p95 under load.
 
 Every request comes from a new client address (X-Forwarded-For through the trusted proxy 127.0.0.1), so
-the rate limits of the public pages never trip and the script can be rerun at once. Takes a minute or two.
+the rate limits of the public pages never trip and the script can be rerun at once. Takes a few
+minutes (4 on this shared machine).
 """
 
 import argparse
