@@ -72,3 +72,13 @@ def aria_sort(context, key: str) -> str:
 @register.filter
 def is_multi_checkbox(bound_field) -> bool:
     return isinstance(bound_field.field.widget, CheckboxSelectMultiple)
+
+
+@register.filter
+def listing(values) -> str:
+    """Joins a list with the language's separator (、 in Chinese, a comma in English); text is escaped."""
+    from django.utils.html import conditional_escape
+
+    from core.text import listing as join
+
+    return join(conditional_escape(v) for v in values)
