@@ -31,6 +31,7 @@ from roundtable.workflow import (
     check_meeting_takes_agenda,
     check_meeting_time,
     check_substitute_chair,
+    confirm_open,
     stage_due_at,
     tally_apply,
 )
@@ -336,7 +337,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str], substitute_c
 def attendance_confirm(*, meeting, member, coming: bool = True) -> Attendance:
     """A member confirms (or withdraws) their coming to a scheduled meeting."""
     meeting = _lock_meeting(meeting)
-    if meeting.state != Meeting.State.SCHEDULED:
+    if not confirm_open(meeting):
         raise WorkflowError(_("Attendance can be confirmed only before the meeting."))
     row, _created = Attendance.objects.get_or_create(meeting=meeting, member=member)
     row.confirmed_at = clock.now() if coming else None

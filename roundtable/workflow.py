@@ -704,6 +704,16 @@ def check_substitute_chair(meeting: Meeting, statuses: dict[int, str], substitut
     return substitute
 
 
+def confirm_open(meeting: Meeting, *, now=None) -> bool:
+    """A member may confirm (or withdraw) their coming: a scheduled meeting still ahead, not one entered
+    afterwards (it has been held)."""
+    return (
+        meeting.state == Meeting.State.SCHEDULED
+        and not meeting.entered_afterwards
+        and (now or clock.now()) < meeting.starts_at
+    )
+
+
 def meeting_actions(user, meeting: Meeting) -> set[str]:
     """What this user may do with the meeting now, for the meeting page: the same rules the services
     check when the change is saved, so the page offers only what can be saved."""
