@@ -156,3 +156,34 @@ def test_staff_pages_fit_a_360px_phone(browser, demo_server, artifacts_dir, role
     for language, visited in reached.items():
         assert MUST_REACH[role] <= visited, (language, sorted(MUST_REACH[role] - visited))
     assert not problems, "\n".join(f"{where}: {'; '.join(what)}" for where, what in problems.items())
+
+
+DESKTOP_LISTS = {
+    "issues": "/work/v/xindong/issues/",
+    "meetings": "/work/v/xindong/meetings/",
+    "projects": "/work/v/xindong/projects/",
+    "overdue": "/work/dashboard/overdue/",
+}
+
+
+def test_staff_lists_stay_tables_on_a_desktop(browser, demo_server, artifacts_dir):
+    for language, locale in LANGUAGES.items():
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale=locale)
+        page = context.new_page()
+        page.route(re.compile(r"echarts"), lambda route: route.abort())
+        sign_in(page, demo_server.url, ROLES["cadre"])
+        for name, path in DESKTOP_LISTS.items():
+            page.goto(demo_server.url + path)
+            tables = page.eval_on_selector_all(
+                "table.stack",
+                """tables => tables.map((t) => [
+                  getComputedStyle(t).display,
+                  getComputedStyle(t.querySelector('thead')).position,
+                  t.querySelectorAll('tbody tr').length,
+                ])""",
+            )
+            assert tables, path
+            for display, head, rows in tables:
+                assert (display, head) == ("table", "static") and rows > 0, path
+            page.screenshot(path=str(artifacts_dir / f"desktop-cadre-{name}-{language}.png"), full_page=True)
+        context.close()
