@@ -11,5 +11,6 @@ village_patterns = [
 
 workspace_patterns = [
     path("", views.workspace_home, name="home"),
+    path("search/", views.workspace_search, name="search"),
     path("v/<slug:code>/", views.workspace_village, name="village"),
 ]

@@ -1,6 +1,9 @@
 """Pages that compose several apps: township home, village public page, workspace home and village."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -9,10 +12,14 @@ from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
 from noticeboard.selectors import village_noticeboard
 from projects.selectors import village_public_registry
+from roundtable.permissions import villages_where_raiser_visible
 from roundtable.selectors import (
-    member_meetings,
+    member_home,
+    official_home,
     public_village_context,
+    staff_search,
     supervision_queue,
+    supervisor_home,
     workspace_summary,
 )
 from villages.models import Village
@@ -51,24 +58,77 @@ def village_detail(request, code):
     )
 
 
+Role = Membership.Role
+OFFICIAL_ROLES = frozenset({Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
+# The dashboards' cross-village lists (overdue, escalated) show these roles' villages: the official's
+# counts on the home are taken over the same villages, so that they equal the rows of those lists.
+DASHBOARD_LIST_ROLES = frozenset({Role.CADRE, Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
+SEARCH_PAGE_SIZE = 25
+
+
 @login_required
 def workspace_home(request):
-    """The signed-in user's villages and roles."""
+    """The signed-in user's home: one part per role held (cadre, supervisor, member, official)."""
     scope = scope_for(request.user)
     villages = list(villages_for(request.user).order_by("-is_pilot", "code"))
-    summary = workspace_summary(villages=villages)
-    rows = [(v, sorted(scope.roles_in(v)), summary["by_village"].get(v.pk, {})) for v in villages]
+    roles = {v.pk: scope.roles_in(v) for v in villages}
+    cadre_villages = [v for v in villages if Role.CADRE in roles[v.pk]]
+    supervisor_ids = [v.pk for v in villages if Role.SUPERVISOR in roles[v.pk]]
+    official_villages = [v for v in villages if roles[v.pk] & OFFICIAL_ROLES]
+    summary = (
+        workspace_summary(villages=cadre_villages) if cadre_villages else {"by_village": {}, "meetings": []}
+    )
     return render(
         request,
         "portal/workspace_home.html",
         {
-            "rows": rows,
+            # The villages where the user holds a role of its own (an official's township is listed apart).
+            "rows": [
+                (v, sorted(scope.village_roles[v.pk]), summary["by_village"].get(v.pk, {}))
+                for v in villages
+                if v.pk in scope.village_roles
+            ],
+            "cadre_village_ids": {v.pk for v in cadre_villages},
             "meetings": summary["meetings"],
-            "my_meetings": list(member_meetings(user=request.user)[:10]),
+            "supervisor": supervisor_home(user=request.user, village_ids=supervisor_ids)
+            if supervisor_ids
+            else None,
+            "member": member_home(user=request.user, village_ids=list(scope.village_roles)),
+            "official": official_home(
+                village_ids=[v.pk for v in villages if roles[v.pk] & DASHBOARD_LIST_ROLES]
+            )
+            if official_villages
+            else None,
+            "official_villages": official_villages,
             "is_official": bool(scope.township_ids),
+            "has_villages": bool(villages),
             # Officials, district officials and cadres have a dashboard (members and supervisors do not).
-            "show_dashboard": bool(scope.township_ids or scope.district_ids)
-            or any(Membership.Role.CADRE in roles for roles in scope.village_roles.values()),
+            "show_dashboard": bool(official_villages or cadre_villages),
+        },
+    )
+
+
+@login_required
+def workspace_search(request):
+    """Staff search across the villages the user may see: number, tracking code, text; the raiser's name
+    or mobile number only in the villages where the user is a cadre."""
+    text = request.GET.get("q", "")
+    villages = villages_for(request.user)
+    personal_village_ids = villages_where_raiser_visible(request.user)
+    issues = staff_search(
+        text=text, village_ids=villages.values("pk"), personal_village_ids=personal_village_ids
+    )
+    page = Paginator(issues, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/workspace_search.html",
+        {
+            "q": text,
+            "page": page,
+            "query": urlencode({"q": text}),
+            "searched": bool(text.strip()),
+            # the raiser is shown to the village's cadres only (roundtable.permissions.can_see_raiser)
+            "raiser_village_ids": personal_village_ids,
         },
     )
 

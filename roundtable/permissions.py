@@ -28,6 +28,11 @@ def can_see_raiser(user, issue: Issue) -> bool:
     return can_manage_issue(user, issue) and not issue.is_anonymous
 
 
+def can_search_raisers(user, village) -> bool:
+    """Finding a matter by its raiser's name or mobile number: the village's cadres, who see raisers."""
+    return Role.CADRE in _roles(user, village)
+
+
 def villages_where_raiser_visible(user) -> frozenset[int]:
     """The bulk form of can_see_raiser, for exports of many issues: the villages whose raisers the user may
     see (anonymous issues still never show one)."""

@@ -1,6 +1,7 @@
 """Reads for the workflow's pages: lists, filters, ready agendas, duplicates, public views."""
 
 import datetime
+import re
 
 import django_filters
 from django import forms
@@ -8,8 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from accounts.selectors import villages_for
 from core import clock
+from core.crypto import blind_index
 from core.text import strip_controls
 from roundtable.models import (
     OPEN_STAGES,
@@ -27,14 +28,49 @@ from roundtable.models import (
     RoundtableMember,
     Satisfaction,
     Stage,
+    SupervisionVerdict,
 )
 from roundtable.workflow import has_quorum, quorum_needed
+
+DUE_SOON = datetime.timedelta(days=7)
 
 
 def search_q(text: str) -> Q:
     """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code."""
     text = text.strip()
     return Q(title__icontains=text) | Q(description__icontains=text) | Q(tracking_code__iexact=text)
+
+
+MAX_SEARCH_LENGTH = 100
+_NUMBER = re.compile(r"^#?\s*(\d{1,9})$")
+_MOBILE_PUNCTUATION = re.compile(r"[\s\-()（）]")
+_MOBILE = re.compile(r"^(?:\+?86)?(1\d{10})$")
+
+
+def normalised_mobile(text: str) -> str:
+    """A mainland mobile number as stored (11 digits), from what a cadre types: spaces, dashes and a
+    +86 prefix allowed. Empty when the text is no mobile number."""
+    match = _MOBILE.match(_MOBILE_PUNCTUATION.sub("", text))
+    return match.group(1) if match else ""
+
+
+def issue_search_q(text: str, *, personal_village_ids=frozenset()) -> Q:
+    """What the staff search box finds: the text search (``search_q``), a matter's number ("#101" or
+    "101") and, only in the villages given (where the user is a cadre), the raiser's whole mobile number
+    (through its keyed hash) or name. Anonymous matters are never found by their raiser."""
+    text = strip_controls(text).strip()[:MAX_SEARCH_LENGTH]
+    query = search_q(text)
+    number = _NUMBER.match(text)
+    if number:
+        query |= Q(pk=int(number.group(1)))
+    if personal_village_ids:
+        mobile = normalised_mobile(text)
+        personal = Q(raiser_mobile_hash=blind_index(mobile)) if mobile else Q()
+        if not mobile and not number:
+            personal = Q(raiser_name__icontains=text) if len(text) >= 2 else Q(raiser_name__iexact=text)
+        if personal:
+            query |= personal & Q(village_id__in=personal_village_ids, is_anonymous=False)
+    return query
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -59,17 +95,42 @@ class IssueFilter(django_filters.FilterSet):
     escalated = django_filters.BooleanFilter(
         label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
     )
+    due = django_filters.ChoiceFilter(
+        label=_("Due"),
+        choices=[("week", _("due this week"))],
+        empty_label=_("Any time"),
+        method="filter_due",
+    )
 
     class Meta:
         model = Issue
-        fields = ["q", "stage", "category", "group", "overdue", "open", "escalated"]
+        fields = ["q", "stage", "category", "group", "overdue", "open", "escalated", "due"]
 
-    def __init__(self, *args, village=None, **kwargs):
+    def __init__(self, *args, village=None, personal=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["group"].queryset = village.groups.all() if village else Issue.objects.none()
+        # Only the village's cadres find matters by the raiser's name or mobile number.
+        self.personal_village_ids = frozenset({village.pk}) if village and personal else frozenset()
+        self.filters["q"].field.help_text = (
+            _("A number (#101), a tracking code, the raiser's name or mobile number, or words")
+            if personal
+            else _("A number (#101), a tracking code, or words")
+        )
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(search_q(value)) if value.strip() else queryset
+        if not value.strip():
+            return queryset
+        return queryset.filter(issue_search_q(value, personal_village_ids=self.personal_village_ids))
+
+    def filter_due(self, queryset, name, value):
+        """Due this week: open, and the step's deadline within the next seven days (not yet overdue) —
+        the workspace home's count."""
+        if value == "week":
+            now = clock.now()
+            return queryset.filter(
+                stage__in=OPEN_STAGES, stage_due_at__gte=now, stage_due_at__lt=now + DUE_SOON
+            )
+        return queryset
 
     def filter_overdue(self, queryset, name, value):
         if value:
@@ -84,7 +145,7 @@ class IssueFilter(django_filters.FilterSet):
         return queryset.filter(stage__in=OPEN_STAGES, escalated_at__isnull=False) if value else queryset
 
 
-def issue_list(*, village, data=None) -> IssueFilter:
+def issue_list(*, village, data=None, personal=False) -> IssueFilter:
     """The village's issues, newest first, with the list's filters applied."""
     queryset = (
         Issue.objects.filter(village=village)
@@ -104,7 +165,7 @@ def issue_list(*, village, data=None) -> IssueFilter:
         )
         .order_by("-created_at", "-pk")
     )
-    return IssueFilter(data or None, queryset=queryset, village=village)
+    return IssueFilter(data or None, queryset=queryset, village=village, personal=personal)
 
 
 def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
@@ -239,7 +300,7 @@ def roundtables_of(*, village):
 def workspace_summary(*, villages) -> dict:
     """Per village: new (step 1), overdue, due this week, next meetings — for the workspace home."""
     now = clock.now()
-    week = now + datetime.timedelta(days=7)
+    week = now + DUE_SOON
     rows = (
         Issue.objects.filter(village__in=villages)
         .values("village_id")
@@ -272,25 +333,6 @@ def overdue_issues(*, villages):
         Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
         .select_related("village", "group")
         .order_by("stage_due_at")
-    )
-
-
-def member_meetings(*, user):
-    """Upcoming and recent meetings of the roundtables where the user has a seat, in villages where the
-    user holds a role (a seat left over after the role was taken away shows nothing)."""
-    since = clock.now() - datetime.timedelta(days=30)
-    return (
-        Meeting.objects.filter(
-            roundtable__members__user=user,
-            roundtable__members__is_active=True,
-            roundtable__village__in=villages_for(user),
-            starts_at__gte=since,
-        )
-        .exclude(state=Meeting.State.CANCELLED)
-        .select_related("roundtable__village", "chair")
-        .prefetch_related("agenda__issue")
-        .distinct()
-        .order_by("starts_at")
     )
 
 
@@ -401,4 +443,121 @@ def published_public_opinions(*, issue):
     """The public opinions a cadre chose to publish, with their replies (never the visitor's name)."""
     return issue.opinions.filter(source=Opinion.Source.PUBLIC, published_at__isnull=False).order_by(
         "published_at", "pk"
+    )
+
+
+# --- each role's workspace home ---------------------------------------------------------------------
+
+HOME_LIST_SIZE = 10
+RECENTLY_CONFIRMED_DAYS = 30
+
+
+def supervisor_home(*, user, village_ids) -> dict:
+    """A supervisor's part of the workspace home, in three queries: matters waiting for my verdict
+    (step 6 in my villages, not work I was responsible for), matters I sent back that are being redone
+    (step 5), and the matters I confirmed in the last 30 days."""
+    if not village_ids:
+        return {"waiting": [], "waiting_more": False, "sent_back": [], "confirmed": []}
+    waiting = (
+        Issue.objects.filter(village_id__in=village_ids, stage=Stage.SUPERVISING)
+        .exclude(responsible=user)
+        .select_related("village", "group")
+        .order_by("stage_entered_at", "pk")
+    )
+    waiting = list(waiting[: HOME_LIST_SIZE + 1])
+    sent_back = (
+        Issue.objects.filter(
+            village_id__in=village_ids,
+            stage=Stage.EXECUTING,
+            pk__in=SupervisionVerdict.objects.filter(
+                supervisor=user, verdict=SupervisionVerdict.Verdict.SEND_BACK
+            ).values("issue_id"),
+        )
+        .select_related("village", "group")
+        .order_by("stage_due_at", "pk")[:HOME_LIST_SIZE]
+    )
+    confirmed = (
+        SupervisionVerdict.objects.filter(
+            supervisor=user,
+            verdict=SupervisionVerdict.Verdict.CONFIRM,
+            issue__village_id__in=village_ids,
+            created_at__gte=clock.now() - datetime.timedelta(days=RECENTLY_CONFIRMED_DAYS),
+        )
+        .select_related("issue__village")
+        .order_by("-created_at", "-pk")[:HOME_LIST_SIZE]
+    )
+    return {
+        "waiting": waiting[:HOME_LIST_SIZE],
+        "waiting_more": len(waiting) > HOME_LIST_SIZE,
+        "sent_back": list(sent_back),
+        "confirmed": list(confirmed),
+    }
+
+
+UPCOMING_SINCE = datetime.timedelta(hours=3)
+
+
+def member_home(*, user, village_ids) -> dict:
+    """A roundtable member's part of the workspace home, in four queries: the roundtables where the user
+    has a seat (in villages where the user holds a role), each with its next meetings and their agendas,
+    and the matters of those roundtables open for opinions (step 2, of a group the roundtable covers)."""
+    if not village_ids:
+        return {"roundtables": [], "open_for_opinions": []}
+    now = clock.now()
+    upcoming = (
+        Meeting.objects.filter(state=Meeting.State.SCHEDULED, starts_at__gte=now - UPCOMING_SINCE)
+        .select_related("chair")
+        .prefetch_related(
+            Prefetch("agenda", queryset=AgendaItem.objects.select_related("issue").order_by("order", "pk"))
+        )
+        .order_by("starts_at", "pk")
+    )
+    roundtables = list(
+        Roundtable.objects.filter(village_id__in=village_ids, members__user=user, members__is_active=True)
+        .select_related("village", "group")
+        .prefetch_related(Prefetch("meetings", queryset=upcoming[:3], to_attr="upcoming"))
+        .distinct()
+        .order_by("village__code", "group__order", "name")
+    )
+    covers = Q()
+    for roundtable in roundtables:
+        area = Q(village_id=roundtable.village_id)
+        if roundtable.group_id:
+            area &= Q(group_id=roundtable.group_id)
+        covers |= area
+    open_for_opinions = (
+        list(
+            Issue.objects.filter(covers, stage=Stage.SOLICITING)
+            .select_related("village", "group")
+            .annotate(opinion_count=Count("opinions"))
+            .order_by("stage_due_at", "pk")[:20]
+        )
+        if roundtables
+        else []
+    )
+    return {"roundtables": roundtables, "open_for_opinions": open_for_opinions}
+
+
+def official_home(*, village_ids) -> dict:
+    """An official's part of the workspace home: how many open matters of these villages are escalated
+    (督办) and how many are overdue — the rows of the dashboards' escalated and overdue lists."""
+    if not village_ids:
+        return {"escalated": 0, "overdue": 0}
+    open_issues = Issue.objects.filter(village_id__in=village_ids, stage__in=OPEN_STAGES)
+    return {
+        "escalated": open_issues.filter(escalated_at__isnull=False).count(),
+        "overdue": open_issues.filter(stage_due_at__lt=clock.now()).count(),
+    }
+
+
+def staff_search(*, text: str, village_ids, personal_village_ids):
+    """The workspace search across the villages a user may see (``issue_search_q``), newest first."""
+    text = strip_controls(text).strip()
+    if not text or not village_ids:
+        return Issue.objects.none()
+    return (
+        Issue.objects.filter(issue_search_q(text, personal_village_ids=personal_village_ids))
+        .filter(village_id__in=village_ids)
+        .select_related("village", "group")
+        .order_by("-created_at", "-pk")
     )

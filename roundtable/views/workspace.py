@@ -39,7 +39,9 @@ PAGE_SIZE = 25
 @login_required
 def issue_list(request, code):
     village = access_village(request.user, code)
-    filterset = selectors.issue_list(village=village, data=request.GET)
+    filterset = selectors.issue_list(
+        village=village, data=request.GET, personal=perms.can_search_raisers(request.user, village)
+    )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
