@@ -9,9 +9,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from core.text import one_line
+from notifications import clock
 from notifications.channels import Rendered
 from notifications.models import Notification
-from roundtable.models import STEP_HANZI, STEPS, Stage
+from roundtable.models import STEP_HANZI, STEPS, Meeting, Stage
 
 Kind = Notification.Kind
 
@@ -113,6 +114,13 @@ def _meeting(n: Notification) -> Content:
     )
 
 
+def _meeting_ahead(pk):
+    """The scheduled meeting still ahead that a message names, or None."""
+    if not pk:
+        return None
+    return Meeting.objects.filter(pk=pk, state=Meeting.State.SCHEDULED, starts_at__gt=clock.now()).first()
+
+
 def _parse(value):
     from django.utils.dateparse import parse_datetime
 
@@ -147,6 +155,18 @@ def _issue(n: Notification) -> Content:
         facts["stage"] = stage_label(p.get("to_stage", issue.stage))
         content.subject = _("Your matter “%(title)s”: %(stage)s") % facts
         content.lines = [_("Your matter “%(title)s” has moved to: %(stage)s.") % facts]
+        meeting = _meeting_ahead(p.get("meeting"))
+        if meeting is not None:
+            # Read now, not when the message was written: the meeting may have moved meanwhile.
+            facts["note"] = " ".join(
+                part
+                for part in (
+                    facts["note"],
+                    _("The meeting is at %(when)s, at %(place)s.")
+                    % {"when": when(meeting.starts_at), "place": meeting.place},
+                )
+                if part
+            )
         if facts["note"]:
             content.lines.append(facts["note"])
         content.lines.append(_("Tracking code: %(code)s.") % facts)
@@ -308,9 +328,58 @@ def _digest_text(table: dict) -> list[str]:
 # --- layout ----------------------------------------------------------------------------------
 
 
+def _raiser_meeting(n: Notification) -> Content:
+    """To the raiser of a matter on a meeting's agenda: the meeting moved (its time now) or was cancelled."""
+    issue, meeting = n.issue, n.meeting
+    facts = {
+        "title": issue.title,
+        "code": issue.tracking_code,
+        "roundtable": meeting.roundtable.name,
+        "when": when(meeting.starts_at),
+        "place": meeting.place,
+    }
+    link = _url("roundtable:track", code=issue.tracking_code)
+    if n.kind == Kind.ISSUE_MEETING_MOVED:
+        return Content(
+            subject=_("Your matter “%(title)s”: the meeting has moved to %(when)s") % facts,
+            lines=[
+                _(
+                    "The %(roundtable)s meeting that discusses your matter “%(title)s” now takes place "
+                    "at %(when)s, at %(place)s."
+                )
+                % facts,
+                _("Tracking code: %(code)s.") % facts,
+            ],
+            link=link,
+            link_label=_("Follow your matter"),
+            sms=_(
+                "The meeting on your matter “%(title)s” has moved to %(when)s, %(place)s. "
+                "Tracking code %(code)s."
+            )
+            % facts,
+        )
+    return Content(
+        subject=_("Your matter “%(title)s”: the meeting is cancelled") % facts,
+        lines=[
+            _("The %(roundtable)s meeting that was to discuss your matter “%(title)s” is cancelled.") % facts,
+            _("Your matter waits for the next meeting; you will be told when it is on an agenda again."),
+            _("Tracking code: %(code)s.") % facts,
+        ],
+        link=link,
+        link_label=_("Follow your matter"),
+        sms=_(
+            "The meeting on your matter “%(title)s” is cancelled; it waits for the next meeting. "
+            "Tracking code %(code)s."
+        )
+        % facts,
+    )
+
+
 def content_for(n: Notification) -> Content:
     if n.kind == Kind.WEEKLY_DIGEST:
         return _digest(n)
+    if n.kind in (Kind.ISSUE_MEETING_MOVED, Kind.ISSUE_MEETING_CANCELLED):
+        return _raiser_meeting(n)
     if n.meeting_id:
         return _meeting(n)
     return _issue(n)

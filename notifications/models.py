@@ -18,6 +18,11 @@ class Notification(models.Model):
         MEETING_REMINDER_HOUR = "meeting_reminder_1h", _("meeting reminder, an hour before")
         MEETING_MOVED = "meeting_moved", _("meeting moved")
         MEETING_CANCELLED = "meeting_cancelled", _("meeting cancelled")
+        ISSUE_MEETING_MOVED = "issue_meeting_moved", _("meeting of the matter moved (to the raiser)")
+        ISSUE_MEETING_CANCELLED = (
+            "issue_meeting_cancelled",
+            _("meeting of the matter cancelled (to the raiser)"),
+        )
         ISSUE_RAISED = "issue_raised", _("new issue")
         ISSUE_RECEIVED = "issue_received", _("issue received (to the raiser)")
         ISSUE_STAGE = "issue_stage", _("issue progress (to the raiser)")

@@ -25,13 +25,13 @@ def on_meeting_scheduled(sender, *, meeting, **kwargs) -> None:
 
 
 @receiver(notify.meeting_moved_signal, dispatch_uid="notifications.meeting_moved")
-def on_meeting_moved(sender, *, meeting, **kwargs) -> None:
-    services.meeting_moved_notify(meeting=meeting)
+def on_meeting_moved(sender, *, meeting, issues=(), **kwargs) -> None:
+    services.meeting_moved_notify(meeting=meeting, issues=issues)
 
 
 @receiver(notify.meeting_cancelled_signal, dispatch_uid="notifications.meeting_cancelled")
-def on_meeting_cancelled(sender, *, meeting, **kwargs) -> None:
-    services.meeting_cancelled_notify(meeting=meeting)
+def on_meeting_cancelled(sender, *, meeting, issues=(), **kwargs) -> None:
+    services.meeting_cancelled_notify(meeting=meeting, issues=issues)
 
 
 @receiver(notify.raiser_erased_signal, dispatch_uid="notifications.raiser_erased")

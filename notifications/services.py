@@ -50,7 +50,7 @@ REMINDERS = (
 )
 REMINDER_KINDS = tuple(kind for kind, _ahead in REMINDERS)
 # Messages that speak of one version of a meeting's time: stale once it moves again or is cancelled.
-VERSIONED_KINDS = (*REMINDER_KINDS, Kind.MEETING_MOVED)
+VERSIONED_KINDS = (*REMINDER_KINDS, Kind.MEETING_MOVED, Kind.ISSUE_MEETING_MOVED)
 OVERDUE_KINDS = (Kind.ISSUE_OVERDUE, Kind.ISSUE_OVERDUE_ESCALATION)
 
 
@@ -201,9 +201,39 @@ def meeting_scheduled_notify(*, meeting: Meeting) -> int:
     return written
 
 
+def _raiser_rows(meeting: Meeting, issues, *, kind: str, key: str, now) -> list[Notification]:
+    """One SMS per raiser (who left a mobile) of the issues on the meeting's agenda, about the first of
+    their matters there: the key names the meeting's change and the raiser's number, not the matter, so a
+    raiser with two matters on one agenda is told once (``outbox_write`` keeps the first row of a key)."""
+    rows = []
+    for issue in sorted(issues, key=lambda i: i.pk):
+        recipient = recipient_for_raiser(issue)
+        if recipient is None:
+            continue
+        rows += _rows(
+            [recipient],
+            kind=kind,
+            key=f"{key}.raiser",
+            due_at=now,
+            meeting=meeting,
+            issue=issue,
+            schedule_version=meeting.schedule_version,
+            about_time=meeting.starts_at,
+        )
+    return rows
+
+
+def _pending_issues(meeting: Meeting) -> list[Issue]:
+    return list(
+        Issue.objects.filter(agenda_items__meeting=meeting, agenda_items__outcome="pending").distinct()
+    )
+
+
 @_unless_muted
-def meeting_moved_notify(*, meeting: Meeting) -> int:
-    """Drops the reminders for the old time, writes them for the new one and tells everyone of the move."""
+def meeting_moved_notify(*, meeting: Meeting, issues=None) -> int:
+    """Drops the reminders for the old time, writes them for the new one and tells everyone of the move:
+    members, and the raisers of the issues on its agenda (``issues``; by default those still pending),
+    one SMS each per move."""
     now = clock.now()
     old = (
         Notification.objects.filter(meeting=meeting, about_time__isnull=False)
@@ -230,16 +260,27 @@ def meeting_moved_notify(*, meeting: Meeting) -> int:
         about_time=meeting.starts_at,
         payload={"old_starts_at": old.isoformat() if old else ""},
     )
+    rows += _raiser_rows(
+        meeting,
+        _pending_issues(meeting) if issues is None else issues,
+        kind=Kind.ISSUE_MEETING_MOVED,
+        key=f"m{meeting.pk}.v{meeting.schedule_version}.moved",
+        now=now,
+    )
     written = outbox_write(rows=rows)
     sender_kick()
     return written
 
 
 @_unless_muted
-def meeting_cancelled_notify(*, meeting: Meeting) -> int:
-    """Drops every pending reminder of the meeting and tells everyone it is cancelled."""
+def meeting_cancelled_notify(*, meeting: Meeting, issues=()) -> int:
+    """Drops every pending reminder of the meeting and tells everyone it is cancelled: members, and the
+    raisers of the issues that were waiting on its agenda (``issues``), one SMS each."""
     _drop_pending(meeting, kinds=VERSIONED_KINDS, reason="Dropped: the meeting was cancelled.")
-    rows = _rows(
+    rows = _raiser_rows(
+        meeting, issues, kind=Kind.ISSUE_MEETING_CANCELLED, key=f"m{meeting.pk}.cancelled", now=clock.now()
+    )
+    rows += _rows(
         meeting_recipients(meeting),
         kind=Kind.MEETING_CANCELLED,
         key=f"m{meeting.pk}.cancelled",
@@ -286,7 +327,13 @@ def timeline_entry_notify(*, entry: TimelineEntry) -> int:
                 raiser,
                 Kind.ISSUE_STAGE,
                 # The raiser (e-mail or SMS) reads the public note only, never an internal one.
-                {"from_stage": entry.from_stage, "to_stage": entry.to_stage, "note": entry.public_note},
+                {
+                    "from_stage": entry.from_stage,
+                    "to_stage": entry.to_stage,
+                    "note": entry.public_note,
+                    # The meeting's time is read when the message is sent: it may move meanwhile.
+                    **({"meeting": entry.meeting_id} if entry.meeting_id else {}),
+                },
             )
         if entry.to_stage == Stage.WITHDRAWN:
             add(_cadres(issue, exclude=entry.actor), Kind.ISSUE_WITHDRAWN, {"note": note})

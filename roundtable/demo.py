@@ -269,7 +269,9 @@ def _drive(
     with _at(meeting_time + datetime.timedelta(minutes=5)):
         statuses = {m.pk: Attendance.Status.PRESENT for m in members}
         statuses[members[-1].pk] = Attendance.Status.EXCUSED
-        services.meeting_record_attendance(meeting=meeting, statuses=statuses)
+        # An excused chair hands the meeting to the first member present.
+        substitute = members[0] if workflow.substitute_needed(meeting, statuses) else None
+        services.meeting_record_attendance(meeting=meeting, statuses=statuses, substitute_chair=substitute)
     present = len(members) - 1
     with _at(meeting_time + datetime.timedelta(hours=1)):
         discussion = "与会成员逐一发表意见：" + "；".join(o.rstrip("。") for o in opinions) + "。"

@@ -14,7 +14,8 @@ from core.text import CleanTextMixin
 from roundtable import consent as wording
 from roundtable import workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
-from roundtable.services import check_meeting_time, photo_clean
+from roundtable.services import photo_clean
+from roundtable.workflow import check_meeting_time
 
 SHOWN_SALT = "roundtable.submit.shown"
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
@@ -441,6 +442,15 @@ class CommentForm(CleanTextMixin, forms.Form):
 
 
 class MeetingForm(CleanTextMixin, forms.ModelForm):
+    entered_afterwards = forms.BooleanField(
+        label=_("Held already, entered afterwards"),
+        required=False,
+        help_text=_(
+            "Tick this for a meeting held on paper that you record now: give the time it was held, then "
+            "enter its agenda, attendance and decisions. Nobody is reminded of it."
+        ),
+    )
+
     class Meta:
         model = Meeting
         fields = ["starts_at", "place", "chair"]
@@ -456,10 +466,17 @@ class MeetingForm(CleanTextMixin, forms.ModelForm):
         )
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
-    def clean_starts_at(self):
-        starts_at = self.cleaned_data["starts_at"]
-        _as_validation_error(check_meeting_time, starts_at)
-        return starts_at
+    def clean(self):
+        cleaned = super().clean()
+        starts_at = cleaned.get("starts_at")
+        if starts_at is not None:
+            try:
+                check_meeting_time(
+                    starts_at, entered_afterwards=cleaned.get("entered_afterwards", False), hint=True
+                )
+            except workflow.WorkflowError as exc:
+                add_workflow_error(self, exc)
+        return cleaned
 
 
 class MoveMeetingForm(CleanTextMixin, forms.Form):
@@ -481,21 +498,46 @@ class TopicForm(CleanTextMixin, forms.Form):
 
 
 class AttendanceForm(CleanTextMixin, forms.Form):
-    """One present / absent / excused choice per member."""
+    """One present / absent / excused choice per member, and who chaired when the chair is absent."""
 
     def __init__(self, *args, meeting, rows, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = rows
+        self.meeting = meeting
         for row in rows:
+            label = row.member.name
+            if row.member_id == meeting.chair_id:
+                label = _("%(name)s (chair)") % {"name": row.member.name}
             self.fields[f"m{row.member_id}"] = forms.ChoiceField(
-                label=row.member.name,
+                label=label,
                 choices=Attendance.Status.choices,
                 widget=forms.RadioSelect,
                 initial=row.status or None,
             )
+        if meeting.chair_id is not None:
+            self.fields["substitute_chair"] = forms.TypedChoiceField(
+                label=_("Substitute chair"),
+                choices=[("", "—"), *((row.member_id, row.member.name) for row in rows)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=meeting.substitute_chair_id,
+                help_text=_(
+                    "Only when the chair, %(name)s, is not present: who chaired in their place, "
+                    "among the members present."
+                )
+                % {"name": meeting.chair.name},
+            )
 
     def statuses(self) -> dict[int, str]:
         return {row.member_id: self.cleaned_data[f"m{row.member_id}"] for row in self.rows}
+
+    def substitute(self):
+        pk = self.cleaned_data.get("substitute_chair")
+        return next((row.member for row in self.rows if row.member_id == pk), None)
+
+    def member_fields(self):
+        return [self[f"m{row.member_id}"] for row in self.rows]
 
 
 class MinutesForm(CleanTextMixin, forms.Form):

@@ -175,6 +175,21 @@ class Meeting(models.Model):
         verbose_name=_("signed off by"),
     )
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    # Held on paper and entered later: its time lies before the moment it was recorded (``created_at``).
+    entered_afterwards = models.BooleanField(
+        _("entered afterwards"),
+        default=False,
+        help_text=_("The meeting was held (on paper) before it was entered in the portal."),
+    )
+    # Who chaired when the chair was not present (chosen among the members present).
+    substitute_chair = models.ForeignKey(
+        RoundtableMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("substitute chair"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -199,6 +214,11 @@ class Meeting(models.Model):
     @property
     def is_locked(self) -> bool:
         return self.signed_off_at is not None
+
+    @property
+    def presiding(self):
+        """Who chaired the meeting: the substitute when the chair was absent, else the chair."""
+        return self.substitute_chair or self.chair
 
     # For templates, which cannot name the State enum.
     @property
@@ -650,6 +670,16 @@ class TimelineEntry(models.Model):
     to_stage = models.CharField(_("to"), max_length=14, choices=Stage.choices, blank=True)
     note = models.TextField(_("note"), max_length=5000, blank=True)
     is_public = models.BooleanField(_("public"), default=True)
+    # The meeting the entry is about (agenda, move, cancellation, outcome): pages show that meeting's time
+    # as it is now, never a time it has since moved from, and whether it was entered afterwards.
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
     # A public entry (the stage moved) may carry a note that is internal: the public sees the move only.
     note_is_public = models.BooleanField(_("public note"), default=True)
     created_at = models.DateTimeField(_("time"), default=clock.now, db_index=True)

@@ -16,8 +16,8 @@ from django.dispatch import Signal
 timeline_entry_written_signal = Signal()  # entry
 responsible_assigned_signal = Signal()  # issue, responsible
 meeting_scheduled_signal = Signal()  # meeting
-meeting_moved_signal = Signal()  # meeting
-meeting_cancelled_signal = Signal()  # meeting
+meeting_moved_signal = Signal()  # meeting, issues (those waiting on its agenda)
+meeting_cancelled_signal = Signal()  # meeting, issues (those that were waiting on its agenda)
 raiser_erased_signal = Signal()  # issue, mobile (the number just erased)
 
 
@@ -36,14 +36,15 @@ def meeting_scheduled(*, meeting) -> None:
     meeting_scheduled_signal.send(sender=type(meeting), meeting=meeting)
 
 
-def meeting_moved(*, meeting) -> None:
-    """A meeting moved: pending reminders are replaced, members are told."""
-    meeting_moved_signal.send(sender=type(meeting), meeting=meeting)
+def meeting_moved(*, meeting, issues=()) -> None:
+    """A meeting moved: pending reminders are replaced, members and the raisers of ``issues`` are told."""
+    meeting_moved_signal.send(sender=type(meeting), meeting=meeting, issues=list(issues))
 
 
-def meeting_cancelled(*, meeting) -> None:
-    """A meeting was cancelled: pending reminders are dropped, members are told."""
-    meeting_cancelled_signal.send(sender=type(meeting), meeting=meeting)
+def meeting_cancelled(*, meeting, issues=()) -> None:
+    """A meeting was cancelled: pending reminders are dropped, members and the raisers of ``issues``
+    (the issues that were waiting on its agenda) are told."""
+    meeting_cancelled_signal.send(sender=type(meeting), meeting=meeting, issues=list(issues))
 
 
 def raiser_erased(*, issue, mobile: str) -> None:

@@ -171,7 +171,7 @@ def issue_list(*, village, data=None, personal=False) -> IssueFilter:
 def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
     """Everything an issue page shows. The timeline says which steps the issue reached, so the records of
     steps it never reached are not queried."""
-    timeline = issue.timeline.select_related("actor").order_by("created_at", "pk")
+    timeline = issue.timeline.select_related("actor", "meeting__roundtable").order_by("created_at", "pk")
     if not internal:
         timeline = timeline.filter(is_public=True)
     timeline = list(timeline)
@@ -197,14 +197,35 @@ def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
 
 
 def public_issue_context(issue: Issue) -> dict:
-    """What the tracking page shows: the public timeline, the decision and the progress; no personal data."""
+    """What the tracking page shows: the public timeline (each meeting at its time as it is now), the
+    meeting the matter waits on, the decision and the progress; no personal data."""
     return {
-        "timeline": list(issue.timeline.filter(is_public=True).order_by("created_at", "pk")),
+        "timeline": list(
+            issue.timeline.filter(is_public=True)
+            .select_related("meeting__roundtable")
+            .order_by("created_at", "pk")
+        ),
+        "meeting_now": issue_meeting_now(issue),
         "resolution": issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first(),
         "progress": list(issue.progress.order_by("created_at", "pk")),
         "opinion_counts": dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by()),
         "satisfaction": Satisfaction.objects.filter(issue=issue).first(),
     }
+
+
+def issue_meeting_now(issue: Issue) -> dict | None:
+    """For a matter in step 3: the meeting it waits on, at its time as it is now, or the meeting that was
+    to discuss it and was cancelled (while it waits for the next); else None."""
+    if issue.stage != Stage.DELIBERATING:
+        return None
+    item = issue.agenda_items.select_related("meeting__roundtable").order_by("-pk").first()
+    if item is None:
+        return None
+    if item.outcome == AgendaItem.Outcome.PENDING and item.meeting.state == Meeting.State.SCHEDULED:
+        return {"meeting": item.meeting, "cancelled": False}
+    if item.meeting.state == Meeting.State.CANCELLED:
+        return {"meeting": item.meeting, "cancelled": True}
+    return None
 
 
 def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
@@ -282,7 +303,7 @@ def meeting_detail_context(meeting: Meeting) -> dict:
 def village_meetings(*, village):
     return (
         Meeting.objects.filter(roundtable__village=village)
-        .select_related("roundtable", "chair")
+        .select_related("roundtable", "chair", "substitute_chair")
         .annotate(items=Count("agenda"))
         .order_by("-starts_at")
     )

@@ -23,7 +23,15 @@ from roundtable.models import (
     RoundtableMember,
     TimelineEntry,
 )
-from roundtable.workflow import WorkflowError, _log, stage_due_at
+from roundtable.workflow import (
+    WorkflowError,
+    _log,
+    check_attendance_open,
+    check_meeting_takes_agenda,
+    check_meeting_time,
+    check_substitute_chair,
+    stage_due_at,
+)
 
 
 def photo_clean(upload):
@@ -138,7 +146,8 @@ def member_add(
     Attendance.objects.bulk_create(
         [
             Attendance(meeting=meeting, member=member)
-            for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED)
+            # Not a meeting entered afterwards: it was held before this member joined.
+            for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED, entered_afterwards=False)
         ]
     )
     return member
@@ -171,15 +180,27 @@ def propose_next_chair(roundtable: Roundtable) -> RoundtableMember | None:
 
 
 @transaction.atomic
-def meeting_schedule(*, roundtable, starts_at, place: str, chair=None, actor=None) -> Meeting:
-    """Schedules a meeting; the chair defaults to the rotation's proposal. Side effects: attendance rows
-    for every active member; reminders queued (issue 4)."""
+def meeting_schedule(
+    *, roundtable, starts_at, place: str, chair=None, actor=None, entered_afterwards: bool = False
+) -> Meeting:
+    """Schedules a meeting; the chair defaults to the rotation's proposal. ``entered_afterwards``: the
+    meeting was held on paper and is recorded now (its time must lie in the past); its attendance and
+    outcomes are then entered as for any meeting, and the timelines say it was entered afterwards.
+    Side effects: attendance rows for every active member; reminders queued (issue 4; none for a past
+    meeting)."""
+    if entered_afterwards:
+        check_meeting_time(starts_at, entered_afterwards=True)
     if chair is None:
         chair = propose_next_chair(roundtable)
     if chair is not None and chair.roundtable_id != roundtable.pk:
         raise ValidationError(_("The chair must be a member of this roundtable."))
     meeting = Meeting.objects.create(
-        roundtable=roundtable, starts_at=starts_at, place=place.strip(), chair=chair, created_by=actor
+        roundtable=roundtable,
+        starts_at=starts_at,
+        place=place.strip(),
+        chair=chair,
+        created_by=actor,
+        entered_afterwards=entered_afterwards,
     )
     Attendance.objects.bulk_create(
         [Attendance(meeting=meeting, member=m) for m in roundtable.members.filter(is_active=True)]
@@ -192,18 +213,13 @@ def _lock_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("roundtable__village").get(pk=meeting.pk)
 
 
-def check_meeting_time(starts_at) -> None:
-    """A meeting is scheduled, or moved, to a time still ahead (the forms call this too)."""
-    if starts_at < clock.now():
-        raise WorkflowError(_("A meeting is scheduled in the future."), field="starts_at")
-
-
 @transaction.atomic
 def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) -> Meeting:
-    """Moves a scheduled meeting to a time ahead. Side effects: ``schedule_version`` bumped; pending
-    reminders replaced; everyone told (issue 4)."""
+    """Moves a scheduled meeting to a time ahead. Side effects: ``schedule_version`` bumped; a public
+    timeline entry on each issue waiting on its agenda (pages show the new time); pending reminders
+    replaced; members and those issues' raisers told (issue 4)."""
     meeting = _lock_meeting(meeting)
-    if meeting.state != Meeting.State.SCHEDULED:
+    if meeting.state != Meeting.State.SCHEDULED or meeting.entered_afterwards:
         raise WorkflowError(_("Only a scheduled meeting can be moved."))
     check_meeting_time(starts_at)
     meeting.starts_at = starts_at
@@ -211,8 +227,29 @@ def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) ->
         meeting.place = place.strip()
     meeting.schedule_version += 1
     meeting.save(update_fields=["starts_at", "place", "schedule_version"])
-    notify.meeting_moved(meeting=meeting)
+    issues = _lock_pending_issues(meeting)
+    for issue in issues:
+        _log(
+            issue,
+            kind=TimelineEntry.Kind.AGENDA,
+            actor=actor,
+            note=_("The meeting was moved."),
+            meeting=meeting,
+        )
+    notify.meeting_moved(meeting=meeting, issues=issues)
     return meeting
+
+
+def _lock_pending_issues(meeting: Meeting) -> list[Issue]:
+    """The issues waiting on the meeting's agenda, their rows locked in id order (as every move locks
+    them), so that a move on one of them waits for the meeting's change instead of writing beside it."""
+    pending = meeting.agenda.filter(issue__isnull=False, outcome=AgendaItem.Outcome.PENDING)
+    return list(
+        Issue.objects.select_for_update()
+        .filter(pk__in=pending.values("issue_id"))
+        .select_related("village__township")
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
@@ -229,15 +266,8 @@ def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
     meeting.cancel_reason = reason
     meeting.save(update_fields=["state", "cancel_reason"])
     items = meeting.agenda.filter(issue__isnull=False, outcome=AgendaItem.Outcome.PENDING)
-    # The issues' rows locked in id order (as every move locks them), so that a move on one of them waits
-    # for the cancellation instead of writing beside it.
-    locked = {
-        issue.pk: issue
-        for issue in Issue.objects.select_for_update()
-        .filter(pk__in=items.values("issue_id"))
-        .select_related("village__township")
-        .order_by("pk")
-    }
+    issues = _lock_pending_issues(meeting)
+    locked = {issue.pk: issue for issue in issues}
     for item in items.select_for_update().order_by("issue_id"):
         item.outcome = AgendaItem.Outcome.DEFERRED
         item.save(update_fields=["outcome"])
@@ -246,8 +276,9 @@ def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
             kind=TimelineEntry.Kind.DEFERRED,
             actor=actor,
             note=_("The meeting was cancelled; the issue waits for the next meeting."),
+            meeting=meeting,
         )
-    notify.meeting_cancelled(meeting=meeting)
+    notify.meeting_cancelled(meeting=meeting, issues=issues)
     return meeting
 
 
@@ -255,8 +286,7 @@ def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
 def meeting_add_topic(*, meeting, topic: str) -> AgendaItem:
     """Adds a free topic (not an issue) to a scheduled meeting's agenda."""
     meeting = _lock_meeting(meeting)
-    if meeting.state != Meeting.State.SCHEDULED:
-        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."))
+    check_meeting_takes_agenda(meeting)
     topic = (topic or "").strip()
     if not topic:
         raise WorkflowError(_("Write the topic."))
@@ -265,31 +295,37 @@ def meeting_add_topic(*, meeting, topic: str) -> AgendaItem:
 
 
 @transaction.atomic
-def meeting_record_attendance(*, meeting, statuses: dict[int, str]) -> Meeting:
-    """Records present / absent / excused per member id and marks the meeting held.
+def meeting_record_attendance(*, meeting, statuses: dict[int, str], substitute_chair=None) -> Meeting:
+    """Records present / absent / excused per member id and marks the meeting held. When the chair is not
+    present, ``substitute_chair`` (a member marked present) is required and recorded; when the chair is
+    present, any substitute recorded before is cleared. The rules live in the workflow
+    (``attendance_refusal``, ``check_substitute_chair``), which the meeting page asks too.
 
     Side effects: the meeting's state becomes held (attendance is taken when it sits).
     """
     meeting = _lock_meeting(meeting)
-    if meeting.state == Meeting.State.CANCELLED:
-        raise WorkflowError(_("A cancelled meeting has no attendance."))
-    if meeting.is_locked:
-        raise WorkflowError(_("The meeting's minutes are signed off and locked."))
-    if meeting.starts_at > clock.now() + datetime.timedelta(hours=2):
-        raise WorkflowError(_("Attendance is recorded when the meeting sits, not in advance."))
+    check_attendance_open(meeting)
     valid = set(Attendance.Status.values)
     rows = {a.member_id: a for a in meeting.attendance.all()}
     missing = [pk for pk in rows if statuses.get(pk) not in valid]
     if missing:
         raise WorkflowError(_("Record present, absent or excused for every member."))
+    statuses = {pk: statuses[pk] for pk in rows}
+    substitute = check_substitute_chair(meeting, statuses, substitute_chair)
     for member_id, row in rows.items():
         if row.status != statuses[member_id]:
             row.status = statuses[member_id]
             row.save(update_fields=["status"])
+    fields = []
+    if meeting.substitute_chair_id != getattr(substitute, "pk", None):
+        meeting.substitute_chair = substitute
+        fields.append("substitute_chair")
     if meeting.state == Meeting.State.SCHEDULED:
         meeting.state = Meeting.State.HELD
         meeting.held_at = clock.now()
-        meeting.save(update_fields=["state", "held_at"])
+        fields += ["state", "held_at"]
+    if fields:
+        meeting.save(update_fields=fields)
     return meeting
 
 

@@ -253,6 +253,7 @@ def _log(
     public=True,
     note_public=True,
     at=None,
+    meeting=None,
 ):
     entry = TimelineEntry.objects.create(
         created_at=at or clock.now(),
@@ -265,6 +266,7 @@ def _log(
         note=note,
         is_public=public,
         note_is_public=note_public,
+        meeting=meeting,
     )
     notify.timeline_entry_written(entry)
     return entry
@@ -280,6 +282,7 @@ def _move(
     public=True,
     due_date=None,
     note_public=True,
+    meeting=None,
 ) -> TimelineEntry:
     source = issue.stage
     now = clock.now()
@@ -308,6 +311,7 @@ def _move(
         note=note,
         public=public,
         note_public=note_public,
+        meeting=meeting,
     )
 
 
@@ -503,8 +507,7 @@ def issue_put_on_agenda(*, issue: Issue, actor, meeting: Meeting, note: str = ""
     if not issue.opinions.exists():
         raise WorkflowError(_("Record at least one opinion before putting the issue on an agenda."))
     meeting = Meeting.objects.select_for_update().select_related("roundtable").get(pk=meeting.pk)
-    if meeting.state != Meeting.State.SCHEDULED or meeting.is_locked:
-        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."), field="meeting")
+    check_meeting_takes_agenda(meeting, field="meeting")
     if meeting.roundtable.village_id != issue.village_id or not meeting.roundtable.covers(issue.group_id):
         raise WorkflowError(
             _("This meeting's roundtable does not cover the issue's village group."), field="meeting"
@@ -513,16 +516,141 @@ def issue_put_on_agenda(*, issue: Issue, actor, meeting: Meeting, note: str = ""
         raise WorkflowError(_("The issue is already on this meeting's agenda."), field="meeting")
     order = (meeting.agenda.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     item = AgendaItem.objects.create(meeting=meeting, issue=issue, order=order)
-    when = timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")
-    public_note = note or _("On the agenda of the %(roundtable)s meeting on %(when)s.") % {
-        "roundtable": meeting.roundtable.name,
-        "when": when,
+    # No time in the note: the entry is linked to the meeting, and pages show the meeting's time as it is
+    # now (a meeting moved later must never be shown at its old time).
+    public_note = note or _("On the agenda of the %(roundtable)s meeting.") % {
+        "roundtable": meeting.roundtable.name
     }
     if deferred_again:
-        _log(issue, kind=TimelineEntry.Kind.AGENDA, actor=actor, note=public_note)
+        _log(issue, kind=TimelineEntry.Kind.AGENDA, actor=actor, note=public_note, meeting=meeting)
     else:
-        _move(issue, target=target, actor=actor, note=public_note)
+        _move(issue, target=target, actor=actor, note=public_note, meeting=meeting)
     return item
+
+
+# --- meetings: what can be done with a meeting now ---------------------------------------------
+
+# Attendance is taken when the meeting sits: from this long before its time (members arrive early).
+ATTENDANCE_OPENS_BEFORE = datetime.timedelta(hours=2)
+# A meeting held on paper is entered within this long after it was held.
+ENTERED_AFTERWARDS_WITHIN = datetime.timedelta(days=366)
+
+
+def check_meeting_time(starts_at, *, entered_afterwards: bool = False, hint: bool = False) -> None:
+    """A meeting is scheduled, or moved, to a time still ahead; a meeting entered afterwards (held on paper,
+    recorded later) was held before now, within the last year. The forms call this too. ``hint``: the
+    form offers "entered afterwards", so say so when a past time is refused."""
+    now = clock.now()
+    if entered_afterwards:
+        if starts_at > now:
+            raise WorkflowError(
+                _("A meeting entered afterwards has already been held: give the time it was held."),
+                field="starts_at",
+            )
+        if starts_at < now - ENTERED_AFTERWARDS_WITHIN:
+            raise WorkflowError(
+                _("A meeting entered afterwards must have been held within the last year."), field="starts_at"
+            )
+    elif starts_at < now:
+        if hint:
+            raise WorkflowError(
+                _(
+                    "A meeting is scheduled in the future. To record a meeting already held, "
+                    "tick “held already, entered afterwards”."
+                ),
+                field="starts_at",
+            )
+        raise WorkflowError(_("A meeting is scheduled in the future."), field="starts_at")
+
+
+def meeting_takes_agenda(meeting: Meeting) -> bool:
+    """Issues and topics go onto a scheduled meeting's agenda; a meeting entered afterwards takes them
+    while its record is completed (until it is signed off), since its agenda is copied from paper."""
+    if meeting.is_locked:
+        return False
+    if meeting.state == Meeting.State.SCHEDULED:
+        return True
+    return meeting.state == Meeting.State.HELD and meeting.entered_afterwards
+
+
+def check_meeting_takes_agenda(meeting: Meeting, *, field: str | None = None) -> None:
+    if not meeting_takes_agenda(meeting):
+        raise WorkflowError(_("Only a scheduled meeting can take new agenda items."), field=field)
+
+
+def attendance_opens_at(meeting: Meeting) -> datetime.datetime:
+    return meeting.starts_at - ATTENDANCE_OPENS_BEFORE
+
+
+def attendance_refusal(meeting: Meeting, *, now=None) -> str:
+    """Why attendance cannot be recorded now ("" when it can): the one rule the page and the save share."""
+    if meeting.state == Meeting.State.CANCELLED:
+        return _("A cancelled meeting has no attendance.")
+    if meeting.is_locked:
+        return _("The meeting's minutes are signed off and locked.")
+    if (now or clock.now()) < attendance_opens_at(meeting):
+        return _("Attendance is recorded when the meeting sits, not in advance.")
+    return ""
+
+
+def attendance_open(meeting: Meeting, *, now=None) -> bool:
+    """Attendance can be recorded (and saved) now."""
+    return not attendance_refusal(meeting, now=now)
+
+
+def check_attendance_open(meeting: Meeting) -> None:
+    refusal = attendance_refusal(meeting)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+def substitute_needed(meeting: Meeting, statuses: dict[int, str]) -> bool:
+    """The chair is not marked present while someone is: another member present must chair instead."""
+    if meeting.chair_id is None or statuses.get(meeting.chair_id) == Attendance.Status.PRESENT:
+        return False
+    return any(status == Attendance.Status.PRESENT for status in statuses.values())
+
+
+def check_substitute_chair(meeting: Meeting, statuses: dict[int, str], substitute):
+    """The substitute chair to record with this attendance: required when the chair is absent (chosen among
+    the members present), none when the chair is present. Returns it."""
+    if not substitute_needed(meeting, statuses):
+        return None
+    if substitute is None:
+        raise WorkflowError(
+            _(
+                "The chair, %(name)s, is not marked present. Choose who chaired the meeting in their place, "
+                "among the members present."
+            )
+            % {"name": meeting.chair.name},
+            field="substitute_chair",
+        )
+    if (
+        substitute.roundtable_id != meeting.roundtable_id
+        or statuses.get(substitute.pk) != Attendance.Status.PRESENT
+    ):
+        raise WorkflowError(
+            _("The substitute chair must be one of the members marked present."), field="substitute_chair"
+        )
+    return substitute
+
+
+def meeting_actions(user, meeting: Meeting) -> set[str]:
+    """What this user may do with the meeting now, for the meeting page: the same rules the services
+    check when the change is saved, so the page offers only what can be saved."""
+    if not perms.can_manage_meeting(user, meeting):
+        return set()
+    actions = set()
+    scheduled = meeting.state == Meeting.State.SCHEDULED
+    if meeting_takes_agenda(meeting):
+        actions.add("agenda")
+    if attendance_open(meeting):
+        actions.add("attendance")
+    if meeting.state == Meeting.State.HELD and not meeting.is_locked:
+        actions |= {"minutes", "sign_off"}
+    if scheduled and not meeting.entered_afterwards:
+        actions |= {"move", "cancel"}
+    return actions
 
 
 # --- step 3 → 4: 圆桌议事 → 会议定事 ----------------------------------------------------------------
@@ -653,6 +781,7 @@ def issue_decide(
         actor=actor,
         note=_("Resolution (for %(f)s, against %(a)s, abstaining %(b)s): %(text)s")
         % {"f": votes_for, "a": votes_against, "b": votes_abstain, "text": text},
+        meeting=item.meeting,
     )
     _log(
         issue,
@@ -686,6 +815,7 @@ def issue_defer(
         kind=TimelineEntry.Kind.DEFERRED,
         actor=actor,
         note=_("Deferred to a later meeting: %(why)s") % {"why": item.discussion},
+        meeting=item.meeting,
     )
     if next_meeting is not None:
         issue_put_on_agenda(issue=issue, actor=actor, meeting=next_meeting)
@@ -735,6 +865,7 @@ def issue_not_adopted(
         actor=actor,
         note=_("Not adopted by the roundtable (for %(f)s, against %(a)s, abstaining %(b)s): %(why)s")
         % {"f": votes_for, "a": votes_against, "b": votes_abstain, "why": discussion},
+        meeting=item.meeting,
     )
     return issue
 

@@ -11,7 +11,7 @@ from accounts.models import Membership
 from roundtable import services, workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, Stage
 from tests.factories import TownshipFactory, VillageFactory, VillageGroupFactory, make_user
-from tests.roundtable_helpers import make_roundtable
+from tests.roundtable_helpers import make_roundtable, substitute_for
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 # "Today" in these tests: a fixed day, so that periods and ages are known.
@@ -127,7 +127,9 @@ def meeting_with(roundtable, *, when, present, absent, state=Meeting.State.HELD)
                 statuses[m.pk] = Attendance.Status.PRESENT
             elif i < present + absent:
                 statuses[m.pk] = Attendance.Status.ABSENT
-        services.meeting_record_attendance(meeting=meeting, statuses=statuses)
+        services.meeting_record_attendance(
+            meeting=meeting, statuses=statuses, substitute_chair=substitute_for(meeting, statuses)
+        )
     meeting.refresh_from_db()
     return meeting
 

@@ -44,7 +44,17 @@ def hold(meeting, *, present: int) -> Meeting:
         m.pk: Attendance.Status.PRESENT if i < present else Attendance.Status.ABSENT
         for i, m in enumerate(members)
     }
-    return services.meeting_record_attendance(meeting=meeting, statuses=statuses)
+    return services.meeting_record_attendance(
+        meeting=meeting, statuses=statuses, substitute_chair=substitute_for(meeting, statuses)
+    )
+
+
+def substitute_for(meeting, statuses):
+    """The first member present, when the chair is absent and a substitute must be recorded."""
+    if not workflow.substitute_needed(meeting, statuses):
+        return None
+    present = sorted(pk for pk, status in statuses.items() if status == Attendance.Status.PRESENT)
+    return RoundtableMember.objects.get(pk=present[0])
 
 
 def advance(issue: Issue, target: str, *, cadre, supervisor=None, roundtable=None) -> Issue:

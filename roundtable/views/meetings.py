@@ -23,7 +23,7 @@ from roundtable.forms import (
     VoteFields,
     add_workflow_error,
 )
-from roundtable.models import AgendaItem, Meeting
+from roundtable.models import AgendaItem, Attendance, Meeting
 
 
 @login_required
@@ -101,8 +101,14 @@ def meeting_new(request, code, pk):
             place=d["place"],
             chair=d["chair"],
             actor=request.user,
+            entered_afterwards=d["entered_afterwards"],
         )
-        messages.success(request, _("The meeting is scheduled. Members will be reminded."))
+        if meeting.entered_afterwards:
+            messages.success(
+                request, _("The meeting is entered. Now enter its agenda, attendance and decisions.")
+            )
+        else:
+            messages.success(request, _("The meeting is scheduled. Members will be reminded."))
         return redirect("roundtable:meeting", code=village.code, pk=meeting.pk)
     return render(
         request,
@@ -125,8 +131,10 @@ def _share_choices(forms, field_name):
 
 
 def meeting_page_context(request, village, meeting, bound=None):
-    """The meeting page: agenda with each item's forms, attendance, minutes, and what the user may do."""
+    """The meeting page: agenda with each item's forms, attendance, minutes, and what the user may do
+    (``workflow.meeting_actions``: the page offers only what the services will save)."""
     manage = perms.can_manage_meeting(request.user, meeting)
+    actions = workflow.meeting_actions(request.user, meeting)
     context = selectors.meeting_detail_context(meeting)
     data = bound or {}
     held_open = meeting.state == Meeting.State.HELD and not meeting.is_locked
@@ -145,26 +153,34 @@ def meeting_page_context(request, village, meeting, bound=None):
     _share_choices([f["decide"] for f in item_forms.values()], "responsible")
     _share_choices([f["defer"] for f in item_forms.values()], "next_meeting")
     my_seat = meeting.attendance.filter(member__user=request.user).select_related("member").first()
-    scheduled = meeting.state == Meeting.State.SCHEDULED
+    chair_row = next((a for a in context["attendance"] if a.member_id == meeting.chair_id), None)
     context.update(
         {
+            "chair_absent": meeting.is_held
+            and meeting.chair_id is not None
+            and (chair_row is None or chair_row.status != Attendance.Status.PRESENT),
             "village": village,
             "meeting": meeting,
             "manage": manage,
+            "actions": actions,
             "item_forms": item_forms,
-            "ready": list(selectors.issues_ready_for_agenda(meeting)) if manage and scheduled else [],
-            "topic_form": data.get("topic") or (TopicForm() if manage and scheduled else None),
+            "ready": list(selectors.issues_ready_for_agenda(meeting)) if "agenda" in actions else [],
+            "topic_form": data.get("topic") or (TopicForm() if "agenda" in actions else None),
             "attendance_form": data.get("attendance")
             or (
                 AttendanceForm(meeting=meeting, rows=context["attendance"])
-                if manage and meeting.state != Meeting.State.CANCELLED and not meeting.is_locked
+                if "attendance" in actions
                 else None
             ),
+            # A cadre sees why attendance is not offered yet, and from when it is.
+            "attendance_opens_at": workflow.attendance_opens_at(meeting)
+            if manage and meeting.is_scheduled and "attendance" not in actions
+            else None,
             "minutes_form": data.get("minutes")
-            or (MinutesForm(initial={"minutes": meeting.minutes}) if manage and held_open else None),
+            or (MinutesForm(initial={"minutes": meeting.minutes}) if "minutes" in actions else None),
             "move_form": data.get("move")
-            or (MoveMeetingForm(initial={"place": meeting.place}) if manage and scheduled else None),
-            "cancel_form": data.get("cancel") or (ReasonForm() if manage and scheduled else None),
+            or (MoveMeetingForm(initial={"place": meeting.place}) if "move" in actions else None),
+            "cancel_form": data.get("cancel") or (ReasonForm() if "cancel" in actions else None),
             "my_seat": my_seat,
             "open_item": None,
         }
@@ -232,11 +248,17 @@ def meeting_act(request, code, pk, action):
         elif action == "attendance":
             rows = list(meeting.attendance.select_related("member"))
             form = AttendanceForm(request.POST, meeting=meeting, rows=rows)
-            if not form.is_valid():
+            if form.is_valid():
+                try:
+                    services.meeting_record_attendance(
+                        meeting=meeting, statuses=form.statuses(), substitute_chair=form.substitute()
+                    )
+                except workflow.WorkflowError as exc:
+                    add_workflow_error(form, exc)
+                else:
+                    messages.success(request, _("Attendance recorded; the meeting is marked as held."))
+            if form.errors:
                 context_forms["attendance"] = form
-            else:
-                services.meeting_record_attendance(meeting=meeting, statuses=form.statuses())
-                messages.success(request, _("Attendance recorded; the meeting is marked as held."))
         elif action == "minutes":
             form = MinutesForm(request.POST)
             if not form.is_valid():
