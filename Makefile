@@ -80,7 +80,9 @@ messages: install-dev
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench: install-dev
-	$(BIN)/python bench/issues.py
+	$(BIN)/python bench/generate.py --issues 50000
+	$(BIN)/python bench/pages.py --issues 50000
+	$(BIN)/python bench/dashboard.py --issues 50000
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

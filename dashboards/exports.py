@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from urllib.parse import quote
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import clock
+from core import clock, crypto
 from core.db import replica_reads
 from core.masking import mask_mobile
 from core.tabular import Column, _safe, table_response
@@ -111,6 +112,14 @@ class DaysSince(Func):
         return f"CAST(julianday(%s) - julianday({sql}) AS INTEGER)", [now, *params]
 
 
+class Stored(Func):
+    """A column as stored, without its field's conversion: the raiser's number stays a token, decrypted
+    only for the rows whose export shows it (none of an anonymous matter's, none of an erased one's)."""
+
+    template = "%(expressions)s"
+    output_field = CharField()
+
+
 ISSUE_FIELDS = [
     "pk",
     "village_id",
@@ -122,17 +131,18 @@ ISSUE_FIELDS = [
     "channel",
     "stage",
     "raiser_name",
-    "raiser_mobile",
     "is_anonymous",
 ]
 
 
 def issue_values(issues):
-    """The issue list's rows as plain values with the moments already formatted, streamed from the
-    database in chunks (no model objects: a township's 50,000 issues export in about a second)."""
+    """The issue list's rows as plain tuples (ISSUE_FIELDS, then the stored number, the moments already
+    formatted, the age and whether overdue), streamed from the database in chunks (no model objects, no
+    dicts: a township's 50,000 issues export in about a second)."""
     now = clock.now()
     return (
         issues.annotate(
+            mobile_token=Stored("raiser_mobile"),
             raised=LocalMinute("created_at"),
             due=LocalMinute("stage_due_at"),
             escalated=LocalMinute("escalated_at"),
@@ -143,12 +153,12 @@ def issue_values(issues):
                 output_field=BooleanField(),
             ),
         )
-        .values(*ISSUE_FIELDS, "raised", "due", "escalated", "age", "late")
+        .values_list(*ISSUE_FIELDS, "mobile_token", "raised", "due", "escalated", "age", "late")
         .iterator(chunk_size=5000)
     )
 
 
-def issue_table(user) -> tuple[list[Column], Callable[[dict], list]]:
+def issue_table(user) -> tuple[list[Column], Callable[[tuple], list]]:
     """The issue list's columns and a function turning one issue_values row into that row's cells.
 
     The raiser's name and number are whole only for the village's cadres, as on the issue page; others
@@ -158,28 +168,29 @@ def issue_table(user) -> tuple[list[Column], Callable[[dict], list]]:
     category, channel, stage = _labels(Issue.Category), _labels(Issue.Channel), _labels(Stage)
     visible = villages_where_raiser_visible(user)
 
-    def when(moment):
-        return moment or ""
-
-    def cells(i: dict) -> list:
-        is_open = i["stage"] in OPEN_STAGES
-        mine = i["village_id"] in visible and not i["is_anonymous"]
-        mobile = "" if i["is_anonymous"] else i["raiser_mobile"] if mine else mask_mobile(i["raiser_mobile"])
+    def cells(row: tuple) -> list:
+        (pk, village_id, township, village, group, title, kind, how, at, name, anonymous, token) = row[:12]
+        raised, due, escalated, age, late = row[12:]
+        is_open = at in OPEN_STAGES
+        mine = village_id in visible and not anonymous
+        mobile = ""
+        if token and not anonymous:
+            mobile = crypto.decrypt(token) if mine else mask_mobile(crypto.decrypt(token))
         return [
-            i["pk"],
-            safe_cell(i["village__township__name"]),
-            safe_cell(i["village__name"]),
-            safe_cell(i["group__name"] or ""),
-            safe_cell(i["title"]),
-            category.get(i["category"], i["category"]),
-            channel.get(i["channel"], i["channel"]),
-            stage.get(i["stage"], i["stage"]),
-            when(i["raised"]),
-            when(i["due"]) if is_open else "",
-            i["age"] if is_open else "",
-            yes if i["late"] else no,
-            when(i["escalated"]),
-            safe_cell(i["raiser_name"]) if mine else "",
+            pk,
+            safe_cell(township),
+            safe_cell(village),
+            safe_cell(group or ""),
+            safe_cell(title),
+            category.get(kind, kind),
+            channel.get(how, how),
+            stage.get(at, at),
+            raised or "",
+            (due or "") if is_open else "",
+            age if is_open else "",
+            yes if late else no,
+            escalated or "",
+            safe_cell(name) if mine else "",
             mobile,
         ]
 
@@ -212,9 +223,24 @@ def issue_response(user, issues, *, fmt: str, filename: str) -> HttpResponse:
         return csv_stream(
             columns=columns, rows=lambda: (cells(i) for i in issue_values(issues)), filename=filename
         )
-    return table_response(
-        columns=columns, rows=(cells(i) for i in issue_values(issues)), fmt=fmt, filename=filename
-    )
+    with whole_result_reads():
+        return table_response(
+            columns=columns, rows=(cells(i) for i in issue_values(issues)), fmt=fmt, filename=filename
+        )
+
+
+@contextmanager
+def whole_result_reads():
+    """Reads on the replica, in a transaction in which PostgreSQL plans a server-side cursor for the whole
+    result rather than for its first rows (else it walks the index of every issue by date: 25 s instead of
+    half a second for a township's 50,000 issues among a million)."""
+    with replica_reads():
+        alias = router.db_for_read(Issue)
+        with transaction.atomic(using=alias):
+            if connections[alias].vendor == "postgresql":
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+            yield
 
 
 class _Echo:
@@ -232,19 +258,14 @@ def csv_stream(*, columns: list[Column], rows: Callable[[], Iterable[list]], fil
     def lines():
         writer = csv.writer(_Echo())
         yield "\ufeff" + writer.writerow([c.header() for c in columns])
-        with replica_reads():
-            alias = router.db_for_read(Issue)
-            with transaction.atomic(using=alias):
-                if connections[alias].vendor == "postgresql":
-                    with connections[alias].cursor() as cursor:
-                        cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-                batch = []
-                for row in rows():
-                    batch.append(writer.writerow(row))
-                    if len(batch) == 2000:
-                        yield "".join(batch)
-                        batch = []
-                yield "".join(batch)
+        with whole_result_reads():
+            batch = []
+            for row in rows():
+                batch.append(writer.writerow(row))
+                if len(batch) == 2000:
+                    yield "".join(batch)
+                    batch = []
+            yield "".join(batch)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.csv"

@@ -3,6 +3,8 @@
 import datetime
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -25,6 +27,30 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class LeanSelect(forms.Select):
+    """A select rendered in Python, the same markup as Django's templates: those render two templates per
+    option, which was a third of the dashboard's rendering (20 villages, 9 categories)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = []
+        for group_name, options, _index in widget["optgroups"]:
+            rows = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options),
+            )
+            parts.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, rows) if group_name else rows
+            )
+        return format_html(
+            '<select name="{}"{}>{}</select>',
+            widget["name"],
+            flatatt(widget["attrs"]),
+            format_html_join("", "{}", ((p,) for p in parts)),
+        )
+
+
 def _village_choices(villages, empty):
     return [("", empty), *[(v.code, v.name) for v in villages]]
 
@@ -32,12 +58,17 @@ def _village_choices(villages, empty):
 class DashboardFilterForm(forms.Form):
     """Period, village and category of the dashboard."""
 
-    period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False, initial="year")
+    period = forms.ChoiceField(
+        widget=LeanSelect, label=_("Period"), choices=PERIODS, required=False, initial="year"
+    )
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    village = forms.ChoiceField(label=_("Village"), required=False)
+    village = forms.ChoiceField(widget=LeanSelect, label=_("Village"), required=False)
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories")), *Issue.Category.choices]
+        widget=LeanSelect,
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *Issue.Category.choices],
     )
 
     def __init__(self, data=None, *args, villages=(), show_village=True, **kwargs):
@@ -120,13 +151,16 @@ class PlaceMixin:
 class IssueListForm(PlaceMixin, forms.Form):
     """Filters of the cross-village issue list (also the overdue and escalated lists)."""
 
-    township = forms.ChoiceField(label=_("Township"), required=False)
-    village = forms.ChoiceField(label=_("Village"), required=False)
+    township = forms.ChoiceField(widget=LeanSelect, label=_("Township"), required=False)
+    village = forms.ChoiceField(widget=LeanSelect, label=_("Village"), required=False)
     stage = forms.ChoiceField(
-        label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices]
+        widget=LeanSelect, label=_("Stage"), required=False, choices=[("", _("All stages")), *Stage.choices]
     )
     category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All categories")), *Issue.Category.choices]
+        widget=LeanSelect,
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *Issue.Category.choices],
     )
     raised_from = forms.DateField(label=_("Raised from"), required=False, widget=DateInput())
     raised_to = forms.DateField(label=_("Raised until"), required=False, widget=DateInput())
@@ -155,10 +189,13 @@ class IssueListForm(PlaceMixin, forms.Form):
 class MeetingListForm(PlaceMixin, forms.Form):
     """Filters of the cross-village meeting list."""
 
-    township = forms.ChoiceField(label=_("Township"), required=False)
-    village = forms.ChoiceField(label=_("Village"), required=False)
+    township = forms.ChoiceField(widget=LeanSelect, label=_("Township"), required=False)
+    village = forms.ChoiceField(widget=LeanSelect, label=_("Village"), required=False)
     state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All states")), *Meeting.State.choices]
+        widget=LeanSelect,
+        label=_("State"),
+        required=False,
+        choices=[("", _("All states")), *Meeting.State.choices],
     )
     start = forms.DateField(label=_("From"), required=False, widget=DateInput())
     end = forms.DateField(label=_("To"), required=False, widget=DateInput())

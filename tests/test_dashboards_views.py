@@ -202,6 +202,31 @@ def test_every_ranking_number_links_to_a_list_of_that_many(client, world):
     assert checked >= 3 * 6
 
 
+def test_the_ranking_shows_each_number_with_its_link(client, world):
+    """The ranking's cells are written once in Python (dashboards.links): the page shows each number
+    localised, inside the link to the list it counts, and a dash where there is no figure."""
+    from django.utils.formats import localize
+    from django.utils.html import escape
+
+    response = get(client, world["official"], "/work/dashboard/t/luoxi/")
+    html = response.content.decode()
+    ranking = response.context["ranking"]
+    linked = empty = 0
+    for row in [*ranking["rows"], ranking["total"]]:
+        for cell in row["cells"]:
+            if cell["value"] is None:
+                expected = "—"
+                empty += 1
+            elif cell["link"]:
+                expected = f'<a href="{escape(cell["link"])}">{localize(cell["value"])}</a>'
+                linked += 1
+            else:
+                expected = str(localize(cell["value"]))
+            assert f'<td data-key="{cell["key"]}">{expected}</td>' in html, cell
+    assert linked >= 3 * 6
+    assert empty >= 1
+
+
 def test_escalated_filter_finds_the_escalated_matter_again(client, world):
     b = world["villages"][1]
     escalated = Issue.objects.get(village=b, escalated_at__isnull=False)
