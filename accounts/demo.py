@@ -12,7 +12,8 @@ ACCOUNTS = [
     ("cadre@xindong.demo", "新东村 · 陈村干", Membership.Role.CADRE, "xindong", False),
     ("cadre@hongsi.demo", "洪四村 · 洪村干", Membership.Role.CADRE, "hongsi", False),
     ("supervisor@xindong.demo", "新东村 · 黄监督", Membership.Role.SUPERVISOR, "xindong", False),
-    ("member@xindong.demo", "新东村 · 王成员", Membership.Role.MEMBER, "xindong", False),
+    # The member is also a seat on 新东村's first roundtable (roundtable/demo.py): the seat carries this name.
+    ("member@xindong.demo", "翁淑芬", Membership.Role.MEMBER, "xindong", False),
     ("admin@luoxi.demo", "系统管理员", None, None, True),
 ]
 

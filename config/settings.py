@@ -458,6 +458,11 @@ RATE_LIMITS = {
     "opinion_browser": env.str("TONGXIN_RATE_OPINION_BROWSER", default="5/m"),
     "suggestion_address": env.str("TONGXIN_RATE_SUGGESTION_ADDRESS", default="40/10m"),
     "suggestion_browser": env.str("TONGXIN_RATE_SUGGESTION_BROWSER", default="5/m"),
+    # Tracking codes asked for again by mobile number: per address and browser a refusal page; per number
+    # (keyed by its hash) the request is dropped silently, so the page never differs between numbers.
+    "recover_address": env.str("TONGXIN_RATE_RECOVER_ADDRESS", default="30/h"),
+    "recover_browser": env.str("TONGXIN_RATE_RECOVER_BROWSER", default="5/h"),
+    "recover_number": env.str("TONGXIN_RATE_RECOVER_NUMBER", default="3/d"),
     "admin_login_address": env.str("TONGXIN_RATE_ADMIN_LOGIN_ADDRESS", default="20/m"),
     "admin_login_account": env.str("TONGXIN_RATE_ADMIN_LOGIN_ACCOUNT", default="5/5m"),
 }

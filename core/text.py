@@ -55,3 +55,10 @@ class CleanTextMixin:
                 continue
             multiline = isinstance(field.widget, forms.Textarea)
             field.validators.append(validate_text if multiline else validate_one_line)
+
+
+def listing(values) -> str:
+    """Items of a list in one line: 甲、乙、丙 in Chinese, "a, b, c" in English."""
+    from django.utils.translation import pgettext
+
+    return pgettext("list separator", ", ").join(str(v) for v in values)

@@ -4,7 +4,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 
 from dashboards.selectors import DISPUTE_LABELS
-from roundtable.models import STEP_HANZI
+from roundtable.workflow import stage_name
 
 
 def _num(value):
@@ -13,7 +13,7 @@ def _num(value):
 
 def chart_data(data: dict, *, unit: str) -> list[dict]:
     """One entry per chart: id, title, categories, series [{name, data, stack?}], horizontal?"""
-    steps = [STEP_HANZI[row["stage"]] for row in data["steps"]]
+    steps = [stage_name(row["stage"]) for row in data["steps"]]
     issues = data["issues"]
     names = [row["unit"].name for row in data["rows"]]
     charts = [

@@ -19,8 +19,9 @@ from core.db import replica_reads
 from core.masking import mask_mobile
 from core.tabular import Column, _safe, table_response
 from dashboards.selectors import DISPUTE_LABELS, RANK_COLUMNS
-from roundtable.models import OPEN_STAGES, STEP_HANZI, STEP_NUMBER, Issue, Meeting, Stage
+from roundtable.models import OPEN_STAGES, STEP_NUMBER, Issue, Meeting, Stage
 from roundtable.permissions import villages_where_raiser_visible
+from roundtable.workflow import stage_name
 
 
 def _labels(choices) -> dict[str, str]:
@@ -47,7 +48,7 @@ def ranking_columns(unit_label) -> list[Column]:
 
 def step_columns() -> list[Column]:
     return [
-        Column("step", _("step"), lambda r: f"{STEP_NUMBER[r['stage']]} {STEP_HANZI[r['stage']]}"),
+        Column("step", _("step"), lambda r: f"{STEP_NUMBER[r['stage']]} {stage_name(r['stage'])}"),
         Column("n", _("steps finished")),
         Column("median", _("median days")),
         Column("p90", _("90th percentile days")),
@@ -308,7 +309,7 @@ def meeting_columns() -> list[Column]:
 
 def stage_columns() -> list[Column]:
     return [
-        Column("step", _("step"), lambda r: f"{STEP_NUMBER[r['stage']]} {STEP_HANZI[r['stage']]}"),
+        Column("step", _("step"), lambda r: f"{STEP_NUMBER[r['stage']]} {stage_name(r['stage'])}"),
         Column("open", _("open")),
         Column("overdue", _("overdue")),
     ]

@@ -63,7 +63,7 @@ DISPUTE_KINDS = {
 DISPUTE_LABELS = {
     "land": _("land"),
     "neighbour": _("neighbour"),
-    "petition": _("petition (信访)"),
+    "petition": _("petition"),
     "other": _("other"),
 }
 TERMINAL = [Stage.CLOSED, Stage.REJECTED, Stage.MERGED, Stage.WITHDRAWN]

@@ -18,7 +18,8 @@ from dashboards import charts, exports, links
 from dashboards import permissions as perms
 from dashboards import selectors as s
 from dashboards.forms import DashboardFilterForm, IssueListForm, MeetingListForm, MonthForm
-from roundtable.models import STEP_HANZI, STEP_NUMBER, STEPS
+from roundtable.models import STEP_NUMBER, STEPS
+from roundtable.workflow import stage_name
 from villages.models import District, Township, Village
 
 PAGE_SIZE = 50
@@ -117,14 +118,14 @@ def presentation(data: dict) -> dict:
         "stage_rows": [
             {
                 "number": STEP_NUMBER[stage],
-                "hanzi": STEP_HANZI[stage],
+                "hanzi": stage_name(stage),
                 "open": issues["by_stage"][stage],
                 "overdue": issues["overdue_by_stage"][stage],
             }
             for stage in STEPS
         ],
         "step_rows": [
-            {"number": STEP_NUMBER[r["stage"]], "hanzi": STEP_HANZI[r["stage"]], **r} for r in data["steps"]
+            {"number": STEP_NUMBER[r["stage"]], "hanzi": stage_name(r["stage"]), **r} for r in data["steps"]
         ],
         "dispute_labels": list(s.DISPUTE_LABELS.values()),
         "dispute_rows": [

@@ -4,9 +4,10 @@ import io
 from pathlib import Path
 
 import segno
-from django.conf import settings
 from django.urls import reverse
 from PIL import Image, ImageDraw, ImageFont
+
+from core.qr import qr_svg, site_url  # noqa: F401  (qr_svg is used by the poster views)
 
 FONT_CANDIDATES = [
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -15,22 +16,9 @@ FONT_CANDIDATES = [
 ]
 
 
-def site_url() -> str:
-    return settings.PUBLIC_SITE_URL.rstrip("/")
-
-
 def submit_url(village) -> str:
     """The absolute, stable address printed on the poster: /v/<code>/submit/."""
     return site_url() + reverse("roundtable:submit", kwargs={"code": village.code})
-
-
-def qr_svg(url: str) -> str:
-    """An inline SVG of the QR code (dark modules only, scales to any print size)."""
-    out = io.BytesIO()
-    segno.make(url, error="m").save(
-        out, kind="svg", border=4, xmldecl=False, svgns=True, svgclass="qr", omitsize=True
-    )
-    return out.getvalue().decode()
 
 
 def qr_png(url: str, *, scale: int = 10) -> bytes:

@@ -13,6 +13,7 @@ from notifications import clock
 from notifications.channels import Rendered
 from notifications.models import Notification
 from roundtable.models import STEP_HANZI, STEPS, Meeting, Stage
+from roundtable.selectors import recovery_codes
 
 Kind = Notification.Kind
 
@@ -328,6 +329,15 @@ def _digest_text(table: dict) -> list[str]:
 # --- layout ----------------------------------------------------------------------------------
 
 
+def _recovery(n: Notification) -> Content:
+    codes = recovery_codes(n.address)
+    facts = {"codes": ", ".join(codes), "link": _url("roundtable:track_lookup")}
+    content = Content(subject=_("Your tracking codes"), link=facts["link"], link_label=_("Follow a matter"))
+    content.lines = [_("The tracking codes of the matters you raised with this number: %(codes)s.") % facts]
+    content.sms = _("Your tracking codes: %(codes)s. Follow your matters at %(link)s") % facts
+    return content
+
+
 def _raiser_meeting(n: Notification) -> Content:
     """To the raiser of a matter on a meeting's agenda: the meeting moved (its time now) or was cancelled."""
     issue, meeting = n.issue, n.meeting
@@ -378,6 +388,9 @@ def _raiser_meeting(n: Notification) -> Content:
 def content_for(n: Notification) -> Content:
     if n.kind == Kind.WEEKLY_DIGEST:
         return _digest(n)
+    if n.kind == Kind.CODES_RECOVERY:
+        return _recovery(n)
+
     if n.kind in (Kind.ISSUE_MEETING_MOVED, Kind.ISSUE_MEETING_CANCELLED):
         return _raiser_meeting(n)
     if n.meeting_id:

@@ -36,6 +36,7 @@ class Notification(models.Model):
         ISSUE_OVERDUE = "issue_overdue", _("step overdue")
         ISSUE_OVERDUE_ESCALATION = "issue_overdue_escalation", _("step still overdue (to the liaison)")
         WEEKLY_DIGEST = "weekly_digest", _("weekly digest")
+        CODES_RECOVERY = "codes_recovery", _("tracking codes asked for again (to a resident)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -37,3 +37,8 @@ def on_meeting_cancelled(sender, *, meeting, issues=(), **kwargs) -> None:
 @receiver(notify.raiser_erased_signal, dispatch_uid="notifications.raiser_erased")
 def on_raiser_erased(sender, *, issue, mobile, **kwargs) -> None:
     services.raiser_forget(issue=issue, mobile=mobile)
+
+
+@receiver(notify.codes_recovery_requested_signal, dispatch_uid="notifications.codes_recovery")
+def on_codes_recovery_requested(sender, *, mobile, language, **kwargs) -> None:
+    services.codes_recovery_notify(mobile=mobile, language=language)

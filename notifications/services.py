@@ -14,12 +14,14 @@ import functools
 import logging
 import threading
 import time
+import uuid
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import Membership
+from core.masking import mask_mobile
 from notifications import clock
 from notifications.channels import channel_for
 from notifications.messages import render
@@ -37,6 +39,7 @@ from notifications.selectors import (
 )
 from roundtable import workflow
 from roundtable.models import STEPS, Issue, Meeting, Stage, TimelineEntry
+from roundtable.selectors import recovery_codes
 
 logger = logging.getLogger("notifications")
 
@@ -549,11 +552,46 @@ def digest_sweep(*, now: datetime.datetime | None = None) -> int:
     return written
 
 
+# --- tracking codes asked for again ---------------------------------------------------------
+
+
+@_unless_muted
+def codes_recovery_notify(*, mobile: str, language: str) -> int:
+    """One text with the tracking codes of this number's matters, written whether or not it has any.
+
+    The request that asked must not learn (by what it sees or how long it takes) whether the number raised
+    anything, so the row is written alike for every number and the sender decides: with no matter under
+    the number it drops the row unsent and forgets the number (``_stale_reason``). In process (no worker,
+    ``CELERY_TASK_ALWAYS_EAGER``) the sender is not run inside the request for the same reason; the
+    notifications loop sends the row within a minute.
+    """
+    if not mobile:
+        return 0
+    now = clock.now()
+    row = Notification(
+        kind=Kind.CODES_RECOVERY,
+        channel=Notification.Channel.SMS,
+        address=mobile,
+        language=language or settings.LANGUAGE_CODE,
+        dedup_key=f"recover.{uuid.uuid4().hex}",
+        due_at=now,
+        next_attempt_at=now,
+    )
+    written = outbox_write(rows=[row])
+    from notifications.tasks import send_due
+
+    if written and not send_due.app.conf.task_always_eager:
+        sender_kick()
+    return written
+
+
 # --- sending -----------------------------------------------------------------------------------
 
 
 def _stale_reason(n: Notification, now) -> str:
     """Why a due message must not go any more, or "" when it still should."""
+    if n.kind == Kind.CODES_RECOVERY and not recovery_codes(n.address):
+        return "Dropped: no matter under this number."
     if n.kind in VERSIONED_KINDS:
         meeting = n.meeting
         if meeting.state != Meeting.State.SCHEDULED:
@@ -596,7 +634,12 @@ def _send_next(now) -> str | None:
         if reason:
             n.status = Status.CANCELLED
             n.last_error = reason
-            n.save(update_fields=["status", "last_error"])
+            fields = ["status", "last_error"]
+            if n.kind == Kind.CODES_RECOVERY:
+                # A number that raised nothing is not kept.
+                n.address = ""
+                fields.append("address")
+            n.save(update_fields=fields)
             return Status.CANCELLED
         n.attempts += 1
         try:
@@ -621,7 +664,12 @@ def _send_next(now) -> str | None:
         n.subject, n.body, n.html = message.subject[:200], message.text, message.html
         if n.channel == Notification.Channel.SMS:
             n.body, n.html = message.sms, ""
-        n.save(update_fields=["attempts", "status", "sent_at", "subject", "body", "html"])
+        fields = ["attempts", "status", "sent_at", "subject", "body", "html"]
+        if n.kind == Kind.CODES_RECOVERY:
+            # Sent: the number is no longer needed here (the matters keep it as long as they may).
+            n.recipient_label, n.address = mask_mobile(n.address), ""
+            fields += ["recipient_label", "address"]
+        n.save(update_fields=fields)
         return Status.SENT
 
 

@@ -8,6 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.filters import OrderingFilter
 from core.forms import DATE, BaseLineFormSet, SearchFilterSet
 from projects.models import CollectiveIncome, Cooperative, Funding, Milestone, Partner, Project, Resource
 from projects.services import allowed_statuses
@@ -203,7 +204,7 @@ class ProjectFilter(SearchFilterSet):
     )
     category = django_filters.ChoiceFilter(choices=Project.Category.choices, label=_("Category"))
     status = django_filters.ChoiceFilter(choices=Project.Status.choices, label=_("Status"))
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         fields=(
             ("name", "name"),
             ("village__code", "village"),
@@ -235,7 +236,7 @@ class CooperativeFilter(SearchFilterSet):
     search_fields = ("name", "products", "leader")
     village = django_filters.ModelChoiceFilter(queryset=Village.objects.none(), label=_("Village"))
     kind = django_filters.ChoiceFilter(choices=Cooperative.Kind.choices, label=_("Kind"))
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         fields=(
             ("name", "name"),
             ("village__code", "village"),
@@ -260,7 +261,7 @@ class ResourceFilter(SearchFilterSet):
     search_fields = ("name", "description", "location")
     village = django_filters.ModelChoiceFilter(queryset=Village.objects.none(), label=_("Village"))
     kind = django_filters.ChoiceFilter(choices=Resource.Kind.choices, label=_("Kind"))
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         fields=(("name", "name"), ("village__code", "village"), ("kind", "kind"), ("area_mu", "area")),
         field_labels={
             "name": pgettext_lazy("of a thing", "Name"),
@@ -282,7 +283,7 @@ class PartnerFilter(SearchFilterSet):
     village = django_filters.ModelChoiceFilter(
         queryset=Village.objects.none(), label=_("Village"), field_name="villages"
     )
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         fields=(("name", "name"), ("kind", "kind"), ("since", "since")),
         field_labels={"name": pgettext_lazy("of a thing", "Name"), "kind": _("Kind"), "since": _("Since")},
         label=_("Sort by"),

@@ -85,7 +85,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason or note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _run_action(modeladmin, request, queryset, *, title, needs_reason, run):
+def _run_action(modeladmin, request, queryset, *, title, needs_reason, run, move=None):
     """Runs one workflow move per selected object, after a page asking for the reason or note.
 
     ``run(obj, reason)`` calls the workflow or service; its refusal is reported for that object and the
@@ -106,13 +106,18 @@ def _run_action(modeladmin, request, queryset, *, title, needs_reason, run):
         return TemplateResponse(request, "admin/roundtable/workflow_action.html", context)
     done = 0
     for obj in queryset.order_by("pk"):
+        before = getattr(obj, "stage", None)
         try:
             run(obj, form.cleaned_data["reason"])
         except workflow.WorkflowError as exc:
             modeladmin.message_user(request, f"{obj}: {exc}", messages.ERROR)
         else:
             done += 1
-    if done:
+            if move:
+                # An issue's move says what happened to it, as on the workspace's issue page.
+                message = workflow.move_done_message(obj, move, before=before)
+                modeladmin.message_user(request, message, messages.SUCCESS)
+    if done and not move:
         modeladmin.message_user(request, _("%(count)s done.") % {"count": done}, messages.SUCCESS)
     return None
 
@@ -152,6 +157,7 @@ class IssueAdmin(PersonalDataAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             queryset,
             title=_("Accept the issues"),
             needs_reason=False,
+            move="accept",
             run=lambda issue, note: workflow.issue_accept(issue=issue, actor=request.user, note=note),
         )
 
@@ -163,6 +169,7 @@ class IssueAdmin(PersonalDataAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             queryset,
             title=_("Reject the issues"),
             needs_reason=True,
+            move="reject",
             run=lambda issue, reason: workflow.issue_reject(issue=issue, actor=request.user, reason=reason),
         )
 
@@ -173,6 +180,7 @@ class IssueAdmin(PersonalDataAdminMixin, ReadOnlyMixin, admin.ModelAdmin):
             request,
             queryset,
             title=_("Withdraw the issues"),
+            move="withdraw",
             needs_reason=True,
             run=lambda issue, note: workflow.issue_withdraw(issue=issue, actor=request.user, note=note),
         )

@@ -348,6 +348,10 @@ def seed(township: Township, stdout=None) -> None:
                 seat.user = member_user
                 seat.email = member_user.email
                 seat.save(update_fields=["user", "email"])
+            # The account and its roundtable seat are one person: the record carries the account's name.
+            RoundtableMember.objects.filter(user=member_user).exclude(name=member_user.display_name).update(
+                name=member_user.display_name
+            )
         cadre = (
             User.objects.filter(memberships__village=village, memberships__role=Membership.Role.CADRE)
             .order_by("pk")

@@ -189,7 +189,14 @@ class CadreIssueForm(ResidentIssueForm):
         super().__init__(*args, **kwargs)
         del self.fields["website"]
         del self.fields["shown"]
+        # The cadre fills this in for someone else: the fields speak of the resident, not of "you".
+        self.fields["raiser_name"].label = _("The resident's name (optional)")
+        self.fields["raiser_mobile"].label = _("The resident's mobile number (optional)")
         self.fields["raiser_mobile"].help_text = _("The resident gets a text when the matter moves on.")
+        self.fields["is_anonymous"].label = _("The resident asks to stay anonymous (no name)")
+        self.fields["photo"].help_text = _(
+            "A photo of the matter, at most 20 MB. Location data in it is removed."
+        )
 
 
 class TrackLookupForm(CleanTextMixin, forms.Form):
@@ -207,6 +214,22 @@ class TrackLookupForm(CleanTextMixin, forms.Form):
         if not code:
             raise ValidationError(_("Enter the tracking code: letters and digits, e.g. 7KQ2MZ9XH4TB."))
         return code
+
+
+class CodeRecoveryForm(CleanTextMixin, forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        help_text=_("The number you gave when you raised the matter."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
+
+    def clean_mobile(self):
+        mobile = "".join(ch for ch in self.cleaned_data["mobile"] if not ch.isspace() and ch != "-")
+        if mobile.startswith("+86"):
+            mobile = mobile[3:]
+        mobile_validator(mobile)
+        return mobile
 
 
 class ResidentOpinionForm(CleanTextMixin, forms.Form):

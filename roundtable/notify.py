@@ -19,6 +19,7 @@ meeting_scheduled_signal = Signal()  # meeting
 meeting_moved_signal = Signal()  # meeting, issues (those waiting on its agenda)
 meeting_cancelled_signal = Signal()  # meeting, issues (those that were waiting on its agenda)
 raiser_erased_signal = Signal()  # issue, mobile (the number just erased)
+codes_recovery_requested_signal = Signal()  # mobile, language
 
 
 def timeline_entry_written(entry) -> None:
@@ -50,3 +51,12 @@ def meeting_cancelled(*, meeting, issues=()) -> None:
 def raiser_erased(*, issue, mobile: str) -> None:
     """The raiser's details were erased: nothing more goes to them, and the outbox forgets their number."""
     raiser_erased_signal.send(sender=type(issue), issue=issue, mobile=mobile)
+
+
+def codes_recovery_requested(*, mobile: str, language: str) -> None:
+    """Someone asked for the tracking codes given with this mobile number: one text goes out if it has any.
+
+    Sent alike for every number, known or not; whether there is anything to send is decided later, by
+    the sender, so the request that asked does the same work either way.
+    """
+    codes_recovery_requested_signal.send(sender=None, mobile=mobile, language=language)

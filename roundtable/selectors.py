@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Membership
+from accounts.selectors import scope_for
 from core import clock
 from core.crypto import blind_index
 from core.text import strip_controls
@@ -465,6 +467,37 @@ def published_public_opinions(*, issue):
     return issue.opinions.filter(source=Opinion.Source.PUBLIC, published_at__isnull=False).order_by(
         "published_at", "pk"
     )
+
+
+RECOVERY_MAX_CODES = 5
+RECOVERY_RECENT_DAYS = 90
+
+
+def recovery_codes(mobile: str) -> list[str]:
+    """The tracking codes a resident may recover by their mobile number: matters still open, and those
+    that ended in the last 90 days, newest first, at most five (one text message).
+
+    Found by the number's keyed hash, never by the encrypted column.
+    """
+    digest = blind_index(mobile)
+    if not digest:
+        return []
+    since = clock.now() - datetime.timedelta(days=RECOVERY_RECENT_DAYS)
+    return list(
+        Issue.objects.filter(raiser_mobile_hash=digest, personal_data_erased_at__isnull=True)
+        .filter(Q(stage__in=OPEN_STAGES) | Q(stage_entered_at__gte=since))
+        .order_by("-created_at", "-pk")
+        .values_list("tracking_code", flat=True)[:RECOVERY_MAX_CODES]
+    )
+
+
+def opinion_initial(user, issue) -> dict:
+    """What the opinion form on the issue page starts with: a roundtable member records their own opinion
+    (source "roundtable member", their name as the party); a cadre mostly records others' and chooses."""
+    roles = scope_for(user).roles_in(issue.village)
+    if Membership.Role.MEMBER in roles and Membership.Role.CADRE not in roles:
+        return {"source": Opinion.Source.MEMBER, "party": user.get_short_name()}
+    return {}
 
 
 # --- each role's workspace home ---------------------------------------------------------------------

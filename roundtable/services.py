@@ -463,3 +463,13 @@ def member_erase_personal_data(*, member: RoundtableMember) -> RoundtableMember:
     member.email = ""
     member.save(update_fields=["mobile", "email"])
     return member
+
+
+def tracking_codes_recover(*, mobile: str, language: str = "") -> None:
+    """Asks for a text with the tracking codes of the matters raised with this mobile number.
+
+    Does the same for a number that raised nothing (the page must not tell the two apart): one row in
+    the notification outbox, which the sender drops without sending when the number has no matter
+    (``roundtable.selectors.recovery_codes``).
+    """
+    notify.codes_recovery_requested(mobile=mobile, language=language or settings.LANGUAGE_CODE)

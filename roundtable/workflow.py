@@ -8,11 +8,12 @@ append-only timeline entry and queues notifications on commit. A move from any o
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core import clock
@@ -20,7 +21,9 @@ from roundtable import notify
 from roundtable import permissions as perms
 from roundtable.models import (
     OPEN_STAGES,
+    STEP_HANZI,
     STEPS,
+    TERMINAL_STAGES,
     AgendaItem,
     Attendance,
     Issue,
@@ -80,6 +83,51 @@ MOVE_LABELS = {
     "confirm": gettext_lazy("confirm and close"),
     "send_back": gettext_lazy("send back"),
 }
+
+
+# What each move did, for the line that confirms it ("#101 accepted, now at: …"): move_done_message.
+MOVE_DONE = {
+    "accept": gettext_lazy("accepted"),
+    "reject": gettext_lazy("rejected"),
+    "merge": gettext_lazy("merged into another issue"),
+    "withdraw": gettext_lazy("withdrawn"),
+    "opinion": gettext_lazy("opinion recorded"),
+    "open_consultation": gettext_lazy("open for public opinions"),
+    "put_on_agenda": gettext_lazy("put on the meeting's agenda"),
+    "decide": gettext_lazy("resolution recorded"),
+    "defer": gettext_lazy("deferred to a later meeting"),
+    "not_adopted": gettext_lazy("recorded as not adopted"),
+    "start": gettext_lazy("work started"),
+    "progress": gettext_lazy("progress recorded"),
+    "report_done": gettext_lazy("work reported done"),
+    "confirm": gettext_lazy("confirmed"),
+    "send_back": gettext_lazy("sent back"),
+    "rate": gettext_lazy("rating recorded"),
+    "comment": gettext_lazy("note added"),
+    "escalate": gettext_lazy("escalated to the township"),
+    "assign": gettext_lazy("responsible person named"),
+}
+
+
+def stage_name(stage: str) -> str:
+    """A stage's name in the active language: the practice's four characters in Chinese, else the label."""
+    hanzi = STEP_HANZI.get(stage)
+    if hanzi and (get_language() or settings.LANGUAGE_CODE).lower().startswith("zh"):
+        return hanzi
+    return str(Stage(stage).label)
+
+
+def move_done_message(issue: Issue, move: str, *, before: str) -> str:
+    """The one line that confirms a move, with the issue's number and where it stands now, e.g.
+    "#101 已受理，进入征求论事。" / "#101 accepted, now at: Opinions are solicited." ``before`` is the stage
+    the issue had before the move. Every page that makes a move says what happened with this."""
+    stage = Issue.objects.filter(pk=issue.pk).values_list("stage", flat=True).first() or issue.stage
+    facts = {"number": issue.pk, "done": MOVE_DONE.get(move, move), "stage": stage_name(stage)}
+    if stage in TERMINAL_STAGES:
+        return _("#%(number)s %(done)s.") % facts
+    if stage != before:
+        return _("#%(number)s %(done)s, now at: %(stage)s.") % facts
+    return _("#%(number)s %(done)s; still at: %(stage)s.") % facts
 
 
 # Moves that leave the stage as it is, and the stages they are made at. "put_on_agenda" at step 3 is a

@@ -6,6 +6,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.filters import OrderingFilter
 from core.forms import DATE, BaseLineFormSet, SearchFilterSet
 from roundtable.models import Roundtable
 from talent.models import (
@@ -149,7 +150,7 @@ class TalentFilter(SearchFilterSet):
     is_returned = django_filters.BooleanFilter(label=_("Returned talent"), widget=YES_NO_ANY)
     is_reserve_cadre = django_filters.BooleanFilter(label=_("Reserve cadre"), widget=YES_NO_ANY)
     assessment = django_filters.ChoiceFilter(choices=Talent.Assessment.choices, label=_("Assessment"))
-    o = django_filters.OrderingFilter(
+    o = OrderingFilter(
         fields=(
             ("name", "name"),
             ("village__code", "village"),

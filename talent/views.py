@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response, template_response
+from core.text import listing
 from core.views import check_format, export_query, import_preview, import_upload, page_of
 from talent import imports, selectors, services
 from talent.forms import CommitteeMembers, CouncilForm, CouncilMembers, TalentFilter, TalentForm, TermForm
@@ -95,7 +96,7 @@ def talent_columns(user) -> list[Column]:
         "education": lambda t: t.get_education_display(),
         "mobile": lambda t: personal_data(user, t).mobile,
         "id_number": lambda t: personal_data(user, t).id_number,
-        "skills": lambda t: "、".join(t.skill_labels()),
+        "skills": lambda t: listing(t.skill_labels()),
         "is_party_member": lambda t: t.is_party_member,
         "is_returned": lambda t: t.is_returned,
         "is_reserve_cadre": lambda t: t.is_reserve_cadre,

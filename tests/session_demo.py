@@ -150,7 +150,30 @@ def _flush(django_db_blocker) -> None:
 
 
 @pytest.fixture(scope="session")
-def _demo_server(django_db_setup, django_db_blocker):
+def _test_database(request, django_db_setup, django_db_blocker):
+    """The test database, also in a run whose only database users are ``demo_server`` tests.
+
+    pytest-django sets up the databases that the collected tests ask for (``db``, ``transactional_db``,
+    ``live_server`` or a ``django_db`` mark). A run of browser tests alone asks for none, so the connection
+    would still point at the real database, and ``_demo_server`` would flush and seed *that*.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    connection = connections["default"]
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    keepdb = request.config.getoption("reuse_db") and not request.config.getoption("create_db")
+    with django_db_blocker.unblock():
+        created = setup_databases(verbosity=0, interactive=False, aliases={"default"}, keepdb=keepdb)
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def _demo_server(_test_database, django_db_blocker):
     if DEMO.active:
         DEMO.roll_back()
     _flush(django_db_blocker)  # nothing left over from an interrupted run (--reuse-db)

@@ -91,7 +91,9 @@ MEASURE = """() => {
         cut.push((cell.dataset.label || '?') + ': ' + cell.innerText.trim().slice(0, 20));
     }
   }
-  const wide = [...document.querySelectorAll('table')]
+  // Every table fits the phone, but the dashboards' ranking: places compared column by column scroll
+  // sideways inside their frame (the page itself does not), the place's name held at the left.
+  const wide = [...document.querySelectorAll('table:not(.ranking)')]
     .filter((t) => t.getBoundingClientRect().width > vw)
     .map((t) => t.className || 'table');
   const over = [...document.querySelectorAll('body *')]

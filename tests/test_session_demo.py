@@ -1,7 +1,13 @@
 """The session's demo (tests/session_demo.py): seeded once, each test's changes rolled back, and invisible to
 the tests that did not ask for it."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
 
 import pytest
 
@@ -56,3 +62,39 @@ def test_demo_server_refused_to_a_database_test():
     item = SimpleNamespace(fixturenames=["demo_server", "db"], get_closest_marker=lambda name: None)
     with pytest.raises(pytest.fail.Exception, match="asks for no database of its own"):
         pytest_runtest_setup(item)
+
+
+def test_demo_server_serves_the_demo(demo_server):
+    with urlopen(f"{demo_server.url}/v/xindong/") as response:  # noqa: S310 (the test's own server)
+        assert response.status == 200
+        assert "新东村" in response.read().decode()
+
+
+def test_demo_server_tests_alone_seed_the_test_database(tmp_path):
+    """Browser tests run alone (none asks for ``db``) still seed a test database, never the real one."""
+    real = os.environ.get("DATABASE_URL")
+    if real:  # another real database, which need not exist: only its test database is made (and dropped)
+        parts = urlsplit(real)
+        real = urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_alone"))
+    else:
+        real = f"sqlite:///{tmp_path / 'real.sqlite3'}"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "--create-db",
+            "-p",
+            "no:randomly",
+            "tests/test_session_demo.py::test_demo_server_serves_the_demo",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DATABASE_URL": real},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "1 passed" in run.stdout
+    assert not (tmp_path / "real.sqlite3").exists() or (tmp_path / "real.sqlite3").stat().st_size == 0

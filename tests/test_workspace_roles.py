@@ -66,7 +66,8 @@ def count_links(html: str) -> dict[str, tuple[str, int]]:
 
 
 def test_cadre_home_counts_equal_the_rows_of_the_linked_lists(client, village, other_village, cadre):
-    new = [raise_issue(village, title=f"新事{i}") for i in range(3)]
+    for i in range(3):
+        raise_issue(village, title=f"新事{i}")
     overdue = [
         workflow.issue_accept(issue=raise_issue(village, title=f"超期{i}"), actor=cadre) for i in range(2)
     ]

@@ -184,3 +184,13 @@ def stacktable(parser, token):
     nodelist = parser.parse(("endstacktable",))
     parser.delete_first_token()
     return StackTableNode(nodelist, title)
+
+
+@register.filter
+def listing(values) -> str:
+    """Joins a list with the language's separator (、 in Chinese, a comma in English); text is escaped."""
+    from django.utils.html import conditional_escape
+
+    from core.text import listing as join
+
+    return join(conditional_escape(v) for v in values)

@@ -13,6 +13,7 @@ from accounts.selectors import villages_for
 from core.db import reads_from_replica
 from core.forms import apply_errors
 from core.tabular import Column, table_response
+from core.text import listing
 from core.views import check_format, export_query, page_of
 from projects import selectors, services
 from projects.forms import (
@@ -47,7 +48,7 @@ def partner_columns():
     return [
         Column("name", gettext_lazy("name"), lambda p: p.name),
         Column("kind", gettext_lazy("kind"), lambda p: p.get_kind_display()),
-        Column("villages", gettext_lazy("villages"), lambda p: "、".join(v.name for v in p.villages.all())),
+        Column("villages", gettext_lazy("villages"), lambda p: listing(v.name for v in p.villages.all())),
         Column("since", gettext_lazy("working with us since"), lambda p: p.since),
         Column("contact_name", gettext_lazy("contact person"), lambda p: p.contact_name),
         Column("website", gettext_lazy("website"), lambda p: p.website),

@@ -1,5 +1,7 @@
 from django import template
+from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from roundtable.models import STEP_HANZI, STEP_NUMBER, Stage
 
@@ -15,15 +17,18 @@ _CLASS = {
 
 @register.simple_tag
 def stage_badge(stage: str):
-    """The stage as a badge: step number, the practice's four characters and the translated label."""
+    """The stage as a badge: the step number and, in Chinese, the practice's four characters; in any other
+    language the translated label (which is the title in both)."""
     stage = Stage(stage)
     number = STEP_NUMBER.get(stage)
     if number:
+        hanzi, label = STEP_HANZI[stage], str(stage.label)
+        shown = hanzi if (get_language() or settings.LANGUAGE_CODE).lower().startswith("zh") else label
         return format_html(
             '<span class="badge stage stage-{}" title="{}">{} · {}</span>',
             number,
-            stage.label,
+            label,
             number,
-            STEP_HANZI[stage],
+            shown,
         )
     return format_html('<span class="badge {}">{}</span>', _CLASS.get(stage, ""), stage.label)

@@ -14,7 +14,7 @@ from accounts.permissions import access_village
 from core.ratelimit import Limit, by_address, by_browser, hit, too_many_requests
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
-from roundtable.forms import ConsultationForm, OpinionReplyForm, PublicOpinionForm
+from roundtable.forms import ConsultationForm, OpinionReplyForm, PublicOpinionForm, add_workflow_error
 from roundtable.models import Opinion
 from villages.models import Village
 
@@ -98,6 +98,7 @@ def issue_consultation(request, code, pk):
         raise Http404
     form = ConsultationForm(request.POST)
     if form.is_valid():
+        before = issue.stage
         try:
             workflow.issue_open_consultation(
                 issue=issue,
@@ -106,9 +107,9 @@ def issue_consultation(request, code, pk):
                 closes_on=form.cleaned_data["closes_on"],
             )
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
+            add_workflow_error(form, exc)
         else:
-            messages.success(request, _("The matter is open for public opinions."))
+            messages.success(request, workflow.move_done_message(issue, "open_consultation", before=before))
             return redirect(issue.get_absolute_url())
     from roundtable.views.workspace import issue_detail
 

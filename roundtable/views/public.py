@@ -4,13 +4,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from core.crypto import blind_index
+from core.qr import qr_svg, site_url
 from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek, too_many_requests
 from roundtable import services, workflow
-from roundtable.forms import RatingForm, ResidentIssueForm, ResidentOpinionForm, TrackLookupForm, WithdrawForm
+from roundtable.forms import (
+    CodeRecoveryForm,
+    RatingForm,
+    ResidentIssueForm,
+    ResidentOpinionForm,
+    TrackLookupForm,
+    WithdrawForm,
+    add_workflow_error,
+)
 from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate
 from roundtable.selectors import progress_steps, public_issue_context
 from villages.models import Village
@@ -23,6 +34,8 @@ LOOKUP_BY_ADDRESS = Limit("lookup-address", "lookup_address", by_address)
 LOOKUP_BY_BROWSER = Limit("lookup-browser", "lookup_browser", by_browser)
 MISS_BY_ADDRESS = Limit("miss-address", "miss_address", by_address)
 MISS_BY_BROWSER = Limit("miss-browser", "miss_browser", by_browser)
+RECOVER_BY_ADDRESS = Limit("recover-address", "recover_address", by_address)
+RECOVER_BY_BROWSER = Limit("recover-browser", "recover_browser", by_browser)
 
 
 def choose_village(request):
@@ -74,7 +87,12 @@ def submitted(request):
     if "submitted_code" not in request.session:
         return redirect("roundtable:track_lookup")
     code = request.session.pop("submitted_code")
-    return render(request, "roundtable/public/submitted.html", {"code": code})
+    context = {"code": code}
+    if code:
+        # The QR code opens the matter's page on another phone, or on the same one later (a screenshot).
+        context["track_url"] = site_url() + reverse("roundtable:track", kwargs={"code": code})
+        context["qr_svg"] = qr_svg(context["track_url"])
+    return render(request, "roundtable/public/submitted.html", context)
 
 
 def _limited_lookup(request, code, *extra: Limit):
@@ -111,6 +129,32 @@ def track_lookup(request):
     return render(request, "roundtable/public/track_lookup.html", {"form": form})
 
 
+@never_cache
+def track_recover(request):
+    """/track/recover/: a lost tracking code is sent again by text to the mobile given with the matter.
+
+    The answer is the same for every number, whether it raised matters or not: the same redirect, the
+    same page, the same work (``services.tracking_codes_recover`` writes one outbox row either way and the
+    sender decides). Too many requests from one address or browser get the 429 page; too many for one
+    number are dropped silently, so that page, too, says nothing about the number.
+    """
+    if request.method == "POST" and (wait := hit(request, RECOVER_BY_ADDRESS, RECOVER_BY_BROWSER)):
+        return too_many_requests(request, wait)
+    form = CodeRecoveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        per_number = Limit("recover-number", "recover_number", keyed(blind_index(mobile)))
+        if not hit(request, per_number):
+            services.tracking_codes_recover(mobile=mobile, language=request.LANGUAGE_CODE)
+        return redirect("roundtable:track_recover_sent")
+    return render(request, "roundtable/public/track_recover.html", {"form": form})
+
+
+@never_cache
+def track_recover_sent(request):
+    return render(request, "roundtable/public/track_recover_sent.html")
+
+
 def _code_not_found(request, code):
     """The look-up form again, with the code as typed and what to do: status 404, as for any missing page."""
     form = TrackLookupForm({"code": code[:20]})
@@ -122,6 +166,22 @@ def _code_not_found(request, code):
     return render(request, "roundtable/public/track_lookup.html", {"form": form}, status=404)
 
 
+def _track_page(request, issue, *, bound=None, status=200):
+    """The tracking page; ``bound`` is a resident's form sent back with its errors, shown in its place with
+    everything typed kept."""
+    context = public_issue_context(issue)
+    steps = progress_steps(issue, context["timeline"])
+    moves = workflow.raiser_moves(issue)
+    forms_by_move = {"opinion": ResidentOpinionForm, "withdraw": WithdrawForm, "rate": RatingForm}
+    for move, form_class in forms_by_move.items():
+        form = None
+        if move in moves:
+            form = bound if isinstance(bound, form_class) else form_class()
+        context[f"{'rating' if move == 'rate' else move}_form"] = form
+    context.update({"issue": issue, "steps": steps})
+    return render(request, "roundtable/public/track.html", context, status=status)
+
+
 @never_cache
 def track(request, code):
     """/track/<code>/: where a matter stands, what was decided, how the work goes."""
@@ -131,19 +191,7 @@ def track(request, code):
         issue = _issue_by_code(request, code)
     except Http404:
         return _code_not_found(request, code)
-    context = public_issue_context(issue)
-    steps = progress_steps(issue, context["timeline"])
-    moves = workflow.raiser_moves(issue)
-    context.update(
-        {
-            "issue": issue,
-            "steps": steps,
-            "opinion_form": ResidentOpinionForm() if "opinion" in moves else None,
-            "withdraw_form": WithdrawForm() if "withdraw" in moves else None,
-            "rating_form": RatingForm() if "rate" in moves else None,
-        }
-    )
-    return render(request, "roundtable/public/track.html", context)
+    return _track_page(request, issue)
 
 
 def _resident_action(request, code, move, form_class, action):
@@ -157,20 +205,17 @@ def _resident_action(request, code, move, form_class, action):
         return redirect("roundtable:track", code=issue.tracking_code)
     form = form_class(request.POST)
     if form.is_valid():
+        before = issue.stage
         try:
             action(issue, form.cleaned_data)
         except workflow.WorkflowError as exc:
-            messages.error(request, str(exc))
+            add_workflow_error(form, exc)
         else:
-            messages.success(request, _("Thank you. Your input has been recorded."))
+            done = workflow.move_done_message(issue, move, before=before)
+            messages.success(request, _("Thank you. %(done)s") % {"done": done})
             return redirect("roundtable:track", code=issue.tracking_code)
-    else:
-        messages.error(
-            request,
-            _("Please correct the form: %(errors)s")
-            % {"errors": " ".join(e for errs in form.errors.values() for e in errs)},
-        )
-    return redirect("roundtable:track", code=issue.tracking_code)
+    # Shown again in place, with what was typed and each field's error beside it.
+    return _track_page(request, issue, bound=form)
 
 
 @require_POST

@@ -120,11 +120,14 @@ ISSUE_PAGE_FORMS = {
 
 def _action_forms(user, issue, data=None, files=None):
     """The forms of the moves this user may make on the issue now (workflow.available_moves), and no other."""
-    return {
+    forms = {
         move: ISSUE_PAGE_FORMS[move](issue, data, files)
         for move in workflow.available_moves(user, issue)
         if move in ISSUE_PAGE_FORMS
     }
+    if "opinion" in forms and data is None:
+        forms["opinion"].initial = selectors.opinion_initial(user, issue)
+    return forms
 
 
 ACTION_LABELS = {
@@ -254,12 +257,13 @@ def issue_act(request, code, pk, move):
         messages.error(request, _("This action is not available for this issue now."))
         return redirect(issue.get_absolute_url())
     if form.is_valid():
+        before = issue.stage
         try:
             _run(move, issue, request.user, form.cleaned_data)
         except workflow.WorkflowError as exc:
             add_workflow_error(form, exc)
         else:
-            messages.success(request, _("Done."))
+            messages.success(request, workflow.move_done_message(issue, move, before=before))
             return redirect(issue.get_absolute_url())
     # Show the page again with the form's errors and what was typed.
     context = selectors.issue_detail_context(issue, internal=True)
@@ -299,6 +303,7 @@ def agenda_item_act(request, code, pk, item_pk, move):
     form = form_class(request.POST, prefix=f"i{item.pk}-{move}", **kwargs)
     if form.is_valid():
         d = form.cleaned_data
+        before = issue.stage
         try:
             if move == "decide":
                 workflow.issue_decide(
@@ -334,7 +339,7 @@ def agenda_item_act(request, code, pk, item_pk, move):
         except workflow.WorkflowError as exc:
             add_workflow_error(form, exc)
             return _meeting_page_with_errors(request, village, item, move, form)
-        messages.success(request, _("Recorded."))
+        messages.success(request, workflow.move_done_message(issue, move, before=before))
         return redirect("roundtable:meeting", code=village.code, pk=item.meeting_id)
     return _meeting_page_with_errors(request, village, item, move, form)
 

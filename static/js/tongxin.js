@@ -35,6 +35,31 @@
       }, "image/jpeg", 0.85);
     }).catch(function () { /* the original is sent as it is */ });
   });
+  // Copy buttons (data-copy="<selector>"): hidden without JavaScript, where the text stays selectable.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy]"), function (button) {
+    button.hidden = false;
+  });
+  function selectText(node) {
+    var range = document.createRange();
+    range.selectNodeContents(node);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var source = document.querySelector(button.dataset.copy);
+    if (!source) { return; }
+    var done = function () { button.textContent = button.dataset.copied || button.textContent; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(done, function () { selectText(source); });
+    } else {
+      // Plain HTTP on an intranet: the older way, or at least the code selected for the phone's own copy.
+      selectText(source);
+      try { if (document.execCommand("copy")) { done(); } } catch (e) { /* selected is enough */ }
+    }
+  });
   // Print buttons.
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-print]");
