@@ -19,7 +19,8 @@ generator's official, district official and cadre (sessions written directly, no
   calibration page's, and the p95 under load.
 
 Every request comes from a new client address (X-Forwarded-For through the trusted proxy 127.0.0.1), so
-the rate limits of the public pages never trip and the script can be rerun at once. Takes a minute or two.
+the rate limits of the public pages never trip and the script can be rerun at once. Takes a few
+minutes (4 on this shared machine).
 """
 
 import argparse
@@ -83,6 +84,17 @@ def pages(ids: dict) -> list[tuple[str, str, str]]:
         ("official /work/", "/work/", "official"),
         ("official /work/overdue/", "/work/overdue/", "official"),
         ("official /work/overdue/?page=100", "/work/overdue/?page=100", "official"),
+        *(
+            [
+                (
+                    f"official /work/overdue/ keyset page {ids['deep']}",
+                    f"/work/overdue/?after={ids['after']}",
+                    "official",
+                )
+            ]
+            if ids.get("after")
+            else []
+        ),
         ("township dashboard (this year)", f"/work/dashboard/t/{t}/", "official"),
         ("village dashboard (cadre, this year)", f"/work/dashboard/v/{v}/", "cadre"),
         ("district dashboard (this year)", f"/work/dashboard/d/{DISTRICT_CODE}/", "district"),
@@ -121,6 +133,7 @@ def prepare() -> tuple[dict, dict]:
         or issues.filter(stage="closed").values_list("pk", flat=True).first(),
         "tracking": issues.filter(stage="executing").values_list("tracking_code", flat=True).first(),
     }
+    ids.update(_deep_overdue_page(township))
     store = import_string(settings.SESSION_ENGINE + ".SessionStore")
     sessions = {}
     for who, email in (
@@ -153,6 +166,22 @@ def prepare() -> tuple[dict, dict]:
 
     connections.close_all()
     return ids, sessions
+
+
+def _deep_overdue_page(township) -> dict:
+    """The cursor of a deep keyset page of the official's overdue list (page 100, or the last one), when
+    the list pages by keyset (roundtable.selectors.overdue_cursor)."""
+    from roundtable import selectors
+    from villages.models import Village
+
+    if not hasattr(selectors, "overdue_cursor"):
+        return {}
+    size = getattr(selectors, "OVERDUE_PAGE_SIZE", 50)
+    issues = selectors.overdue_issues(villages=Village.objects.filter(township=township))
+    count = issues.count()
+    page = min(100, max(2, (count + size - 1) // size))
+    before = list(issues[(page - 1) * size - 1 : (page - 1) * size]) if count > size else []
+    return {"after": selectors.overdue_cursor(before[0]), "deep": page} if before else {}
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:

@@ -358,6 +358,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Township and district dashboards' default views, computed ahead (issue 10): the page says when.
     "dashboards-refresh-snapshots": {"task": "dashboards.refresh_snapshots", "schedule": 900.0},
+    # The database cache's expired rate-limit counters (issue 13: no culling while a page is served).
+    "core-cache-sweep": {"task": "core.cache_sweep", "schedule": 600.0},
 }
 
 # --- notifications --------------------------------------------------------------------------

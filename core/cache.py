@@ -68,3 +68,38 @@ class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ResilientClient
+
+    def count_many(self, keys: list[tuple[str, int, bool]]) -> dict[str, int]:
+        """Rate-limit counters in one round trip (see ``redis_count_many``); while Redis is unreachable
+        nothing is counted (every counter reads 0), like every other operation here."""
+        if time.monotonic() < _ResilientClient._down_until:
+            return {key: 0 for key, _ttl, _increment in keys}
+        try:
+            return redis_count_many(self, keys)
+        except _FAILURES as exc:
+            _ResilientClient._down_until = time.monotonic() + PAUSE_SECONDS
+            logger.warning("Redis cache unreachable (%s); serving without it for %d s", exc, PAUSE_SECONDS)
+            return {key: 0 for key, _ttl, _increment in keys}
+
+
+def redis_count_many(cache: RedisCache, keys: list[tuple[str, int, bool]]) -> dict[str, int]:
+    """Counters for ``[(key, ttl seconds, increment)]`` in one pipelined round trip: ``SET key 0 EX ttl NX``
+    then ``INCR key`` for each counted (atomic, and the first request of a window sets its expiry), ``GET``
+    for each only read. The values are the plain integers Django's Redis cache stores for ints."""
+    pipe = cache._cache.get_client(write=True).pipeline(transaction=False)
+    slots = []
+    for key, ttl, increment in keys:
+        full_key = cache.make_and_validate_key(key)
+        if increment:
+            pipe.set(full_key, 0, ex=ttl, nx=True)
+            pipe.incr(full_key)
+            slots.append((key, 2))
+        else:
+            pipe.get(full_key)
+            slots.append((key, 1))
+    replies = iter(pipe.execute())
+    counts = {}
+    for key, width in slots:
+        reply = [next(replies) for _ in range(width)][-1]
+        counts[key] = int(reply or 0)
+    return counts

@@ -15,14 +15,20 @@ import functools
 import hashlib
 import ipaddress
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import ngettext
-from django_ratelimit.core import get_usage
+from django_ratelimit import ALL
+from django_ratelimit.core import EXPIRATION_FUDGE, _get_window, _make_cache_key, _split_rate, get_usage
+
+from core.cache import redis_count_many
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +86,55 @@ def keyed(value: str) -> Callable:
     return lambda group, request: value
 
 
-def _check(request, limits, *, increment: bool) -> int | None:
+def _counters():
+    """The cache's one-round-trip counters (Redis, or the database cache), or None for another cache."""
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    if hasattr(cache, "count_many"):
+        return cache.count_many
+    if isinstance(cache, RedisCache):
+        return functools.partial(redis_count_many, cache)
+    return None
+
+
+def _check(request, limits, *, increment: bool, then=()) -> int | None:
+    """The seconds to wait when a limit is used up, else None: ``limits`` counted (``increment``) or only
+    read, and the limits of ``then`` counted as well, in one round trip to the cache (Redis or the
+    database cache; another cache goes limit by limit, counting ``then`` only when nothing is used up)."""
+    count_many = _counters()
+    if count_many is None:
+        wait = _check_one_by_one(request, limits, increment=increment)
+        return wait or (_check_one_by_one(request, then, increment=True) if then else None)
+    # django-ratelimit's windows and keys (so counters carry over), all counted in one round trip.
+    now = int(time.time())
+    plans = []
+    for limit, counted in [*((limit, increment) for limit in limits), *((limit, True) for limit in then)]:
+        rate = settings.RATE_LIMITS[limit.rate_name]
+        allowed, period = _split_rate(rate)
+        value = limit.key(limit.group, request)
+        window = _get_window(value, period)
+        key = _make_cache_key(limit.group, window, rate, value, ALL)
+        plans.append((key, allowed, window, period, counted))
+    try:
+        counts = count_many(
+            [(key, period + EXPIRATION_FUDGE, counted) for key, _a, _w, period, counted in plans]
+        )
+    except Exception:  # the cache is unreachable: serve the request rather than fail it
+        groups = [limit.group for limit in [*limits, *then]]
+        logger.warning("Rate limits %s not counted: cache unavailable", groups, exc_info=True)
+        return None
+    wait = None
+    for key, allowed, window, _period, counted in plans:
+        count = counts.get(key, 0)
+        # Counting, the request that goes over the limit is refused; peeking, a limit already used up is.
+        used_up = count > allowed if counted else count >= allowed
+        if used_up:
+            # The window's last second still belongs to it: the lockout ends one second after time_left.
+            wait = max(wait or 1, window - now + 1)
+    return wait
+
+
+def _check_one_by_one(request, limits, *, increment: bool) -> int | None:
+    """Any other cache: django-ratelimit's own reads and writes, limit by limit."""
     wait = None
     for limit in limits:
         try:
@@ -90,10 +144,8 @@ def _check(request, limits, *, increment: bool) -> int | None:
             continue
         if not usage:
             continue
-        # Counting, the request that goes over the limit is refused; peeking, a limit already used up is.
         used_up = usage["should_limit"] if increment else usage["count"] >= usage["limit"]
         if used_up:
-            # The window's last second still belongs to it: the lockout ends one second after time_left.
             wait = max(wait or 1, usage["time_left"] + 1)
     return wait
 
@@ -106,6 +158,13 @@ def hit(request, *limits: Limit) -> int | None:
 def peek(request, *limits: Limit) -> int | None:
     """Like hit, without counting (e.g. look-up misses are counted only when a code is not found)."""
     return _check(request, limits, increment=False)
+
+
+def peek_and_hit(request, peeked: tuple[Limit, ...], counted: tuple[Limit, ...]) -> int | None:
+    """``peek(peeked)`` and ``hit(counted)`` in one round trip to the cache: the seconds to wait when any
+    limit is used up. (The counted limits count even when a peeked one is used up: the client waits all
+    the same.)"""
+    return _check(request, peeked, increment=False, then=counted)
 
 
 def too_many_requests(request, wait: int):

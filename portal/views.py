@@ -12,11 +12,11 @@ from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
 from noticeboard.selectors import village_noticeboard
 from projects.selectors import village_public_registry
+from roundtable.fragments import VILLAGE_SECTION_SECONDS
 from roundtable.permissions import villages_where_raiser_visible
 from roundtable.selectors import (
     member_home,
     official_home,
-    public_village_context,
     staff_search,
     supervision_queue,
     supervisor_home,
@@ -51,7 +51,9 @@ def village_detail(request, code):
         {
             "village": village,
             "groups": village.groups.all(),
-            **public_village_context(village=village),
+            # The matters section (cached as "village_matters", roundtable.fragments) reads its own data,
+            # only when its cached copy is missing (roundtable_tags.village_matters).
+            "matters_seconds": VILLAGE_SECTION_SECONDS,
             "registry": village_public_registry(village),
             "noticeboard": village_noticeboard(village=village),
         },

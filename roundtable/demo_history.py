@@ -34,6 +34,7 @@ from roundtable.models import (
     SupervisionVerdict,
     TimelineEntry,
 )
+from roundtable.services import tallies_rebuild
 from villages.models import Township, Village
 
 FIRST_YEAR, LAST_YEAR = 2016, 2025
@@ -205,8 +206,12 @@ def seed(township: Township, stdout=None) -> int:
     """Writes the missing historic matters; returns how many were written."""
     rng = random.Random(2016)  # noqa: S311 (demo data, not security)
     written = 0
-    for village in Village.objects.filter(township=township, code__in=PLAN).order_by("code"):
+    villages = list(Village.objects.filter(township=township, code__in=PLAN).order_by("code"))
+    for village in villages:
         written += _seed_village(village, rng)
+    if written:
+        # Written around the workflow, so the villages' issue counts are counted again.
+        tallies_rebuild(village_ids=[v.pk for v in villages])
     if stdout:
         stdout.write(f"  {written} settled disputes since {FIRST_YEAR} (pilot history)")
     return written

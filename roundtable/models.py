@@ -45,6 +45,9 @@ STEPS = [
     Stage.SUPERVISING,
 ]
 OPEN_STAGES = frozenset(STEPS)
+# The open stages as one fixed list: a partial index's condition and the queries it serves must spell the
+# same ``stage IN (…)`` for PostgreSQL to prove the index applies (a frozenset's order varies by process).
+OPEN_STAGE_LIST = [str(stage) for stage in STEPS]
 TERMINAL_STAGES = frozenset({Stage.CLOSED, Stage.REJECTED, Stage.MERGED, Stage.WITHDRAWN})
 STEP_NUMBER = {stage: n for n, stage in enumerate(STEPS, start=1)}
 # The practice's own four-character names, shown next to the translated label.
@@ -406,6 +409,17 @@ class Issue(models.Model):
             models.Index(fields=["village", "-created_at"], name="issue_village_recent"),
             models.Index(fields=["village", "stage", "-created_at"], name="issue_village_stage"),
             models.Index(fields=["stage", "stage_due_at"], name="issue_stage_due"),
+            # Overdue lists and counts, in due order across the six open stages, without walking history.
+            models.Index(
+                fields=["stage_due_at", "id"],
+                name="issue_open_due",
+                condition=Q(stage__in=OPEN_STAGE_LIST),
+            ),
+            models.Index(
+                fields=["village", "stage_due_at"],
+                name="issue_open_village_due",
+                condition=Q(stage__in=OPEN_STAGE_LIST),
+            ),
         ]
 
     def __str__(self):
@@ -443,6 +457,29 @@ class Issue(models.Model):
             and self.consultation_closes_on is not None
             and self.consultation_closes_on >= clock.localdate()
         )
+
+
+class IssueTally(models.Model):
+    """How many of a village's issues stand at each stage: the totals over history that pages show.
+
+    Kept by the workflow in the same transaction as every move (``workflow.tally_apply``), rebuilt from the
+    issues by ``manage.py rebuild_tallies`` (and after the demo's bulk history)."""
+
+    village = models.ForeignKey(
+        "villages.Village", on_delete=models.CASCADE, related_name="+", verbose_name=_("village")
+    )
+    stage = models.CharField(_("stage"), max_length=14, choices=Stage.choices)
+    count = models.IntegerField(_("issues"), default=0)
+
+    class Meta:
+        verbose_name = _("issue count")
+        verbose_name_plural = _("issue counts")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "stage"], name="issue_tally_once_per_stage")
+        ]
+
+    def __str__(self):
+        return f"{self.village_id} {self.stage}: {self.count}"
 
 
 class Opinion(models.Model):
@@ -528,6 +565,10 @@ class Resolution(models.Model):
         verbose_name = _("resolution")
         verbose_name_plural = _("resolutions")
         ordering = ["-created_at"]
+        # The village page's recent decisions: newest adopted first, never a walk over every issue.
+        indexes = [
+            models.Index(fields=["-created_at"], name="resolution_adopted_recent", condition=Q(adopted=True))
+        ]
 
     def __str__(self):
         return self.text[:40]

@@ -4,9 +4,9 @@ import datetime
 import re
 
 import django_filters
-from django import forms
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -14,7 +14,9 @@ from accounts.selectors import scope_for
 from core import clock
 from core.crypto import blind_index
 from core.text import strip_controls
+from core.widgets import LeanCheckboxInput, LeanSelect, LeanTextInput
 from roundtable.models import (
+    OPEN_STAGE_LIST,
     OPEN_STAGES,
     STEP_HANZI,
     STEP_NUMBER,
@@ -22,6 +24,7 @@ from roundtable.models import (
     AgendaItem,
     Attendance,
     Issue,
+    IssueTally,
     Meeting,
     Opinion,
     ProgressUpdate,
@@ -38,9 +41,43 @@ DUE_SOON = datetime.timedelta(days=7)
 
 
 def search_q(text: str) -> Q:
-    """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code."""
+    """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code.
+
+    On PostgreSQL the index ``issue_text_grams`` (every character and character pair of the title and the
+    description, migration 0010) finds the candidates: a pattern's pairs (its one character, when that is
+    all) must all be among the matter's; the substring test then decides, so the results are the same."""
     text = text.strip()
-    return Q(title__icontains=text) | Q(description__icontains=text) | Q(tracking_code__iexact=text)
+    # Tracking codes are stored in capitals: an exact match on the column its unique index serves.
+    code = Q(tracking_code=text.upper())
+    substring = Q(title__icontains=text) | Q(description__icontains=text) | code
+    if not (settings.IS_POSTGRES and text):
+        return substring
+    # (grams or code) and (substring or code): the first part alone is the index's (a bitmap of the two
+    # indexes), so the costly pairs are never computed again row by row.
+    return (Q(_text_grams_contain(text)) | code) & substring
+
+
+class _Grams(Func):
+    """``tongxin_grams(upper(…))``: the characters and character pairs of a text in capitals (migration 0010),
+    upper-cased as the substring test (``UPPER(…) LIKE UPPER(…)``) does, by the same database function."""
+
+    function = "tongxin_grams"
+    template = "%(function)s(upper(%(expressions)s))"
+    arg_joiner = " || ' ' || "
+
+    def __init__(self, *expressions):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(*expressions, output_field=ArrayField(TextField()))
+
+
+def _text_grams_contain(text: str):
+    """The matter's title and description hold every character and pair of ``text`` (the index's test:
+    ``issue_text_grams`` indexes exactly ``_Grams(title, description)``)."""
+    from django.contrib.postgres.fields import ArrayField
+
+    lookup = ArrayField(TextField()).get_lookup("contains")
+    return lookup(_Grams(F("title"), F("description")), _Grams(Value(text)))
 
 
 MAX_SEARCH_LENGTH = 100
@@ -78,30 +115,35 @@ def issue_search_q(text: str, *, personal_village_ids=frozenset()) -> Q:
 class IssueFilter(django_filters.FilterSet):
     """Filters of the cadre's issue list."""
 
+    # Lean widgets (core.widgets): the same HTML, written without a template per widget and per option.
     q = django_filters.CharFilter(
-        label=_("Search"), method="filter_q", widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Search"), method="filter_q", widget=LeanTextInput(attrs={"type": "search"})
     )
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=Stage.choices, empty_label=_("All stages"))
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=Stage.choices, empty_label=_("All stages"), widget=LeanSelect
+    )
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=Issue.Category.choices, empty_label=_("All categories")
+        label=_("Category"),
+        choices=Issue.Category.choices,
+        empty_label=_("All categories"),
+        widget=LeanSelect,
     )
     group = django_filters.ModelChoiceFilter(
-        label=_("Group or area"), queryset=None, empty_label=_("All groups")
+        label=_("Group or area"), queryset=None, empty_label=_("All groups"), widget=LeanSelect
     )
     overdue = django_filters.BooleanFilter(
-        label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
+        label=_("Overdue only"), method="filter_overdue", widget=LeanCheckboxInput
     )
-    open = django_filters.BooleanFilter(
-        label=_("Open only"), method="filter_open", widget=forms.CheckboxInput
-    )
+    open = django_filters.BooleanFilter(label=_("Open only"), method="filter_open", widget=LeanCheckboxInput)
     escalated = django_filters.BooleanFilter(
-        label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
+        label=_("Escalated only"), method="filter_escalated", widget=LeanCheckboxInput
     )
     due = django_filters.ChoiceFilter(
         label=_("Due"),
         choices=[("week", _("due this week"))],
         empty_label=_("Any time"),
         method="filter_due",
+        widget=LeanSelect,
     )
 
     class Meta:
@@ -130,13 +172,13 @@ class IssueFilter(django_filters.FilterSet):
         if value == "week":
             now = clock.now()
             return queryset.filter(
-                stage__in=OPEN_STAGES, stage_due_at__gte=now, stage_due_at__lt=now + DUE_SOON
+                stage__in=OPEN_STAGE_LIST, stage_due_at__gte=now, stage_due_at__lt=now + DUE_SOON
             )
         return queryset
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.filter(stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
+            return queryset.filter(stage__in=OPEN_STAGE_LIST, stage_due_at__lt=clock.now())
         return queryset
 
     def filter_open(self, queryset, name, value):
@@ -230,6 +272,9 @@ def issue_meeting_now(issue: Issue) -> dict | None:
     return None
 
 
+SIMILARITY_THRESHOLD = 0.15
+
+
 def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     """Likely duplicates of a title among the village's issues from the last year.
 
@@ -248,11 +293,18 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     if settings.IS_POSTGRES:
         from django.contrib.postgres.search import TrigramSimilarity
 
-        return list(
-            base.annotate(similarity=TrigramSimilarity("title", title))
-            .filter(similarity__gt=0.15)
-            .order_by("-similarity", "-created_at")[:limit]
-        )
+        # ``title % …`` lets the index issue_title_trgm (village, title trigrams) find the candidates; the
+        # threshold it uses is the one the ranking keeps, set for this transaction only.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(SIMILARITY_THRESHOLD)]
+            )
+            return list(
+                base.filter(title__trigram_similar=title)
+                .annotate(similarity=TrigramSimilarity("title", title))
+                .filter(similarity__gt=SIMILARITY_THRESHOLD)
+                .order_by("-similarity", "-created_at")[:limit]
+            )
     pieces = {title[i : i + 2] for i in range(len(title) - 1)} - {"村", "的"}
     query = Q()
     for piece in list(pieces)[:20]:
@@ -320,25 +372,47 @@ def roundtables_of(*, village):
     )
 
 
+def stage_tallies(*, villages) -> dict[int, dict[str, int]]:
+    """Per village id: how many of its issues stand at each stage (the workflow's tallies, one small read)."""
+    tallies: dict[int, dict[str, int]] = {}
+    rows = IssueTally.objects.filter(village__in=villages, count__gt=0).values_list(
+        "village_id", "stage", "count"
+    )
+    for village_id, stage, count in rows:
+        tallies.setdefault(village_id, {})[stage] = count
+    return tallies
+
+
 def workspace_summary(*, villages) -> dict:
-    """Per village: new (step 1), overdue, due this week, next meetings — for the workspace home."""
+    """Per village: new (step 1), open, overdue, due this week, supervising; next meetings — for the
+    workspace home. Stage counts come from the tallies; overdue and due this week, which change with the
+    clock, from the open issues due before the week's end (index issue_open_village_due), never history."""
     now = clock.now()
     week = now + DUE_SOON
-    rows = (
-        Issue.objects.filter(village__in=villages)
+    tallies = stage_tallies(villages=villages)
+    due = {
+        row["village_id"]: row
+        for row in Issue.objects.filter(
+            village__in=villages, stage__in=OPEN_STAGE_LIST, stage_due_at__lt=week
+        )
         .values("village_id")
         .annotate(
-            new=Count("pk", filter=Q(stage=Stage.RAISED)),
-            open=Count("pk", filter=Q(stage__in=OPEN_STAGES)),
-            overdue=Count("pk", filter=Q(stage__in=OPEN_STAGES, stage_due_at__lt=now)),
-            due_week=Count(
-                "pk", filter=Q(stage__in=OPEN_STAGES, stage_due_at__gte=now, stage_due_at__lt=week)
-            ),
-            supervising=Count("pk", filter=Q(stage=Stage.SUPERVISING)),
+            overdue=Count("pk", filter=Q(stage_due_at__lt=now)),
+            due_week=Count("pk", filter=Q(stage_due_at__gte=now)),
         )
         .order_by()
-    )
-    summary = {row["village_id"]: row for row in rows}
+    }
+    summary = {}
+    for village_id in set(tallies) | set(due):
+        stages = tallies.get(village_id, {})
+        summary[village_id] = {
+            "village_id": village_id,
+            "new": stages.get(Stage.RAISED, 0),
+            "open": sum(stages.get(stage, 0) for stage in OPEN_STAGE_LIST),
+            "overdue": due.get(village_id, {}).get("overdue", 0),
+            "due_week": due.get(village_id, {}).get("due_week", 0),
+            "supervising": stages.get(Stage.SUPERVISING, 0),
+        }
     meetings = (
         Meeting.objects.filter(
             roundtable__village__in=villages,
@@ -351,12 +425,61 @@ def workspace_summary(*, villages) -> dict:
     return {"by_village": summary, "meetings": list(meetings)}
 
 
+OVERDUE_PAGE_SIZE = 50
+
+
 def overdue_issues(*, villages):
+    """Open issues past their step's time limit, soonest due first (ties by number): served in that order
+    by the partial index issue_open_due, whose condition this query spells exactly."""
     return (
-        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGES, stage_due_at__lt=clock.now())
+        Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGE_LIST, stage_due_at__lt=clock.now())
         .select_related("village", "group")
-        .order_by("stage_due_at")
+        .order_by("stage_due_at", "pk")
     )
+
+
+def overdue_page(*, villages, after: str = "", size: int | None = None) -> dict:
+    """One page of the overdue list by keyset: the issues after the cursor ``after`` (the last row's due
+    time and number, from the previous page), so a deep page costs what the first does.
+
+    Returns the issues and the cursor of the next page ("" on the last)."""
+    size = size or OVERDUE_PAGE_SIZE
+    issues = overdue_issues(villages=villages)
+    cursor = _parse_overdue_cursor(after)
+    if cursor is not None:
+        due_at, pk = cursor
+        # The first condition starts the index range; the second skips the rows of the tie already shown.
+        issues = issues.filter(stage_due_at__gte=due_at).filter(Q(stage_due_at__gt=due_at) | Q(pk__gt=pk))
+    rows = list(issues[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    return {
+        "issues": rows,
+        "next": overdue_cursor(rows[-1]) if more else "",
+        "first": cursor is None,
+    }
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+_MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def overdue_cursor(issue: Issue) -> str:
+    """Where a page ended: the last row's due time (whole microseconds since 1970, exact) and number."""
+    return f"{(issue.stage_due_at - _EPOCH) // _MICROSECOND}_{issue.pk}"
+
+
+def _parse_overdue_cursor(after: str):
+    """The (due time, number) a cursor names; None for none or anything malformed (the first page)."""
+    stamp, _sep, pk = (after or "").partition("_")
+    try:
+        due_at = _EPOCH + int(stamp) * _MICROSECOND
+        pk = int(pk)
+    except (ValueError, OverflowError):
+        return None
+    if pk < 1 or pk > 2**63 - 1:
+        return None
+    return due_at, pk
 
 
 IN_PROGRESS_SHOWN = 50
@@ -369,15 +492,13 @@ def public_village_context(*, village) -> dict:
         .select_related("issue", "meeting__roundtable")
         .order_by("-created_at")[:10]
     )
-    # The list and its count come from one queryset, so the page never says 7 over a list of 3.
+    # The count is the tallies' (kept by the workflow with every move, so it is the list's own issues).
     in_progress = (
         Issue.objects.filter(village=village, stage__in=[Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING])
         .annotate(last_percent=_last_percent())
         .order_by("-stage_entered_at")
     )
-    stage_counts = dict(
-        Issue.objects.filter(village=village).values_list("stage").annotate(n=Count("pk")).order_by()
-    )
+    stage_counts = stage_tallies(villages=[village]).get(village.pk, {})
     return {
         "roundtables": list(
             Roundtable.objects.filter(village=village, is_active=True)
@@ -387,7 +508,9 @@ def public_village_context(*, village) -> dict:
         ),
         "decisions": list(decisions),
         "in_progress": list(in_progress[:IN_PROGRESS_SHOWN]),
-        "in_progress_count": in_progress.count(),
+        "in_progress_count": sum(
+            stage_counts.get(stage, 0) for stage in (Stage.DECIDED, Stage.EXECUTING, Stage.SUPERVISING)
+        ),
         "stage_counts": stage_counts,
         "closed_count": stage_counts.get(Stage.CLOSED, 0),
         "open_count": sum(n for s, n in stage_counts.items() if s in OPEN_STAGES),
@@ -597,7 +720,7 @@ def official_home(*, village_ids) -> dict:
     (督办) and how many are overdue — the rows of the dashboards' escalated and overdue lists."""
     if not village_ids:
         return {"escalated": 0, "overdue": 0}
-    open_issues = Issue.objects.filter(village_id__in=village_ids, stage__in=OPEN_STAGES)
+    open_issues = Issue.objects.filter(village_id__in=village_ids, stage__in=OPEN_STAGE_LIST)
     return {
         "escalated": open_issues.filter(escalated_at__isnull=False).count(),
         "overdue": open_issues.filter(stage_due_at__lt=clock.now()).count(),

@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -17,6 +17,7 @@ from roundtable.models import (
     AgendaItem,
     Attendance,
     Issue,
+    IssueTally,
     Meeting,
     Opinion,
     Roundtable,
@@ -30,7 +31,9 @@ from roundtable.workflow import (
     check_meeting_takes_agenda,
     check_meeting_time,
     check_substitute_chair,
+    confirm_open,
     stage_due_at,
+    tally_apply,
 )
 
 
@@ -94,6 +97,7 @@ def issue_create(
         issue.tracking_code = Issue._meta.get_field("tracking_code").default()
     issue.full_clean(exclude=["photo"])
     issue.save()
+    tally_apply(village.pk, {issue.stage: +1})
     _log(
         issue,
         kind=TimelineEntry.Kind.CREATED,
@@ -333,7 +337,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str], substitute_c
 def attendance_confirm(*, meeting, member, coming: bool = True) -> Attendance:
     """A member confirms (or withdraws) their coming to a scheduled meeting."""
     meeting = _lock_meeting(meeting)
-    if meeting.state != Meeting.State.SCHEDULED:
+    if not confirm_open(meeting):
         raise WorkflowError(_("Attendance can be confirmed only before the meeting."))
     row, _created = Attendance.objects.get_or_create(meeting=meeting, member=member)
     row.confirmed_at = clock.now() if coming else None
@@ -473,3 +477,28 @@ def tracking_codes_recover(*, mobile: str, language: str = "") -> None:
     (``roundtable.selectors.recovery_codes``).
     """
     notify.codes_recovery_requested(mobile=mobile, language=language or settings.LANGUAGE_CODE)
+
+
+# --- issue counts ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def tallies_rebuild(*, village_ids=None) -> int:
+    """Counts the issues again and replaces the villages' tallies (all villages when none are named).
+
+    For data written around the workflow (bulk loads, restores); the workflow keeps them right otherwise.
+    The tally rows are locked first, so a move made meanwhile waits and lands on the rebuilt count.
+    Returns how many tally rows were written."""
+    issues = Issue.objects.all()
+    tallies = IssueTally.objects.all()
+    if village_ids is not None:
+        issues = issues.filter(village_id__in=village_ids)
+        tallies = tallies.filter(village_id__in=village_ids)
+    list(tallies.select_for_update().values_list("pk", flat=True))
+    rows = [
+        IssueTally(village_id=row["village_id"], stage=row["stage"], count=row["n"])
+        for row in issues.values("village_id", "stage").annotate(n=Count("pk")).order_by()
+    ]
+    tallies.delete()
+    IssueTally.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -10,14 +10,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import clock
-from roundtable import notify
+from roundtable import fragments, notify
 from roundtable import permissions as perms
 from roundtable.models import (
     OPEN_STAGES,
@@ -27,6 +27,7 @@ from roundtable.models import (
     AgendaItem,
     Attendance,
     Issue,
+    IssueTally,
     Meeting,
     Opinion,
     ProgressUpdate,
@@ -283,6 +284,23 @@ def stage_due_at(issue: Issue, stage: str, *, now=None, due_date: datetime.date 
     return None
 
 
+def tally_apply(village_id: int, changes: dict[str, int]) -> None:
+    """Adds ``changes`` ({stage: +n or -n}) to the village's issue counts, inside the caller's transaction.
+
+    One upsert per stage, in a fixed order (by stage name) so that two moves in the same village that
+    cross the same two stages in opposite directions lock the rows in the same order, never deadlocking."""
+    table = connection.ops.quote_name(IssueTally._meta.db_table)
+    with connection.cursor() as cursor:
+        for stage, delta in sorted(changes.items()):
+            if not delta:
+                continue
+            cursor.execute(
+                f"INSERT INTO {table} (village_id, stage, count) VALUES (%s, %s, %s) "  # noqa: S608 - quoted
+                f"ON CONFLICT (village_id, stage) DO UPDATE SET count = {table}.count + EXCLUDED.count",
+                [village_id, str(stage), delta],
+            )
+
+
 def _actor_label(actor) -> str:
     if actor is None:
         return _("resident")
@@ -317,6 +335,7 @@ def _log(
         meeting=meeting,
     )
     notify.timeline_entry_written(entry)
+    fragments.village_changed(issue.village_id)
     return entry
 
 
@@ -334,6 +353,8 @@ def _move(
 ) -> TimelineEntry:
     source = issue.stage
     now = clock.now()
+    if source != target:
+        tally_apply(issue.village_id, {source: -1, target: +1})
     issue.stage = target
     issue.stage_entered_at = now
     issue.stage_due_at = stage_due_at(issue, target, now=now, due_date=due_date)
@@ -681,6 +702,16 @@ def check_substitute_chair(meeting: Meeting, statuses: dict[int, str], substitut
             _("The substitute chair must be one of the members marked present."), field="substitute_chair"
         )
     return substitute
+
+
+def confirm_open(meeting: Meeting, *, now=None) -> bool:
+    """A member may confirm (or withdraw) their coming: a scheduled meeting still ahead, not one entered
+    afterwards (it has been held)."""
+    return (
+        meeting.state == Meeting.State.SCHEDULED
+        and not meeting.entered_afterwards
+        and (now or clock.now()) < meeting.starts_at
+    )
 
 
 def meeting_actions(user, meeting: Meeting) -> set[str]:

@@ -38,7 +38,7 @@ TALENT_COLUMNS = [
     Column("is_party_member", gettext_lazy("Party member"), help=gettext_lazy("是 or 否.")),
     Column("is_returned", gettext_lazy("returned talent"), help=gettext_lazy("是 or 否.")),
     Column("is_reserve_cadre", gettext_lazy("reserve cadre"), help=gettext_lazy("是 or 否.")),
-    Column("assessment", gettext_lazy("一懂两爱 assessment"), help=one_of(Talent.Assessment.choices)),
+    Column("assessment", gettext_lazy("talent assessment"), help=one_of(Talent.Assessment.choices)),
     Column("specialty", gettext_lazy("specialty")),
     Column(
         "consent_date",

@@ -91,7 +91,7 @@ class Talent(models.Model):
     )
     is_reserve_cadre = models.BooleanField(_("reserve cadre"), default=False)
     assessment = models.CharField(
-        _("一懂两爱 assessment"),
+        _("talent assessment"),
         max_length=10,
         choices=Assessment.choices,
         default=Assessment.PENDING,

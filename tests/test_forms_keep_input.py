@@ -157,3 +157,51 @@ def test_roundtable_member_form_error_keeps_input(client, village, cadre):
     body = response.content.decode()
     assert response.status_code == 200
     assert TYPED in body and 'value="12345"' in body and 'id="id_mobile_error"' in body
+
+
+def test_rating_form_error_keeps_the_comment(client, village, cadre, supervisor):
+    roundtable = make_roundtable(village)
+    issue = advance(
+        raise_issue(village), Stage.SUPERVISING, cadre=cadre, supervisor=supervisor, roundtable=roundtable
+    )
+    response = client.post(
+        reverse("roundtable:track_rate", kwargs={"code": issue.tracking_code}),
+        {"score": "9", "comment": TYPED},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and TYPED in body and 'id="id_score_error"' in body
+
+
+def test_topic_form_error_says_why(client, village, cadre):
+    roundtable = make_roundtable(village)
+    meeting = schedule(roundtable, hours_ago=-48)
+    client.force_login(cadre)
+    url = reverse(
+        "roundtable:meeting_act", kwargs={"code": village.code, "pk": meeting.pk, "action": "add_topic"}
+    )
+    response = client.post(url, {"topic": "长" * 201})
+    assert response.status_code == 400 and 'id="id_topic_error"' in response.content.decode()
+
+
+def test_profile_form_error_keeps_input(client, cadre):
+    client.force_login(cadre)
+    response = client.post(reverse("profile"), {"display_name": TYPED, "mobile": "12345", "language": "en"})
+    body = response.content.decode()
+    assert response.status_code == 200 and TYPED in body and 'value="12345"' in body
+    assert 'id="id_mobile_error"' in body
+
+
+def test_cooperative_form_error_keeps_input(client, cadre, village):
+    client.force_login(cadre)
+    url = reverse("projects:entry_new", kwargs={"code": village.code, "kind": "cooperatives"})
+    response = client.post(url, {"name": TYPED, "kind": "flowers", "members": "-1"})
+    body = response.content.decode()
+    assert response.status_code == 200 and TYPED in body and 'id="id_members_error"' in body
+
+
+def test_income_form_error_keeps_input(client, cadre, village):
+    client.force_login(cadre)
+    url = reverse("projects:income_village", kwargs={"code": village.code})
+    response = client.post(url, {"year": "2019", "amount": "-5", "note": TYPED})
+    body = response.content.decode()
+    assert response.status_code in (200, 400) and TYPED in body and 'id="id_amount_error"' in body

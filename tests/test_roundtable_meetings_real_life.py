@@ -522,3 +522,25 @@ def test_agenda_entries_written_before_the_link_are_linked_and_lose_their_old_ti
     assert entry.meeting == meeting
     assert entry.note == f"已列入{roundtable.name}会议议程。"
     assert custom.timeline.get(note="请带上图纸").meeting is None
+
+
+@pytest.mark.parametrize("which", ["entered_afterwards", "started", "ahead"])
+def test_a_member_confirms_coming_only_to_a_meeting_still_ahead(client, village, member, roundtable, which):
+    seat = roundtable.members.order_by("pk").first()
+    seat.user = member
+    seat.save(update_fields=["user"])
+    if which == "entered_afterwards":
+        meeting = services.meeting_schedule(
+            roundtable=roundtable,
+            starts_at=timezone.now() - datetime.timedelta(days=1),
+            place="村委会",
+            entered_afterwards=True,
+        )
+    else:
+        meeting = schedule(roundtable, hours_ago=1 if which == "started" else -24)
+    client.force_login(member)
+    page = client.get(_url("meeting", village, pk=meeting.pk)).content.decode()
+    offered = _act(village, meeting, "confirm") in page
+    assert offered == (which == "ahead") == workflow.confirm_open(meeting)
+    client.post(_act(village, meeting, "confirm"), {"coming": "1"})
+    assert (meeting.attendance.get(member=seat).confirmed_at is not None) == offered

@@ -32,3 +32,12 @@ def stage_badge(stage: str):
             shown,
         )
     return format_html('<span class="badge {}">{}</span>', _CLASS.get(stage, ""), stage.label)
+
+
+@register.inclusion_tag("roundtable/public/_village_roundtables.html")
+def village_matters(village):
+    """The village page's matters section, read only when it is rendered (not when its cached copy is
+    shown: see roundtable.fragments)."""
+    from roundtable.selectors import public_village_context
+
+    return public_village_context(village=village)

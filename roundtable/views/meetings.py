@@ -182,6 +182,7 @@ def meeting_page_context(request, village, meeting, bound=None):
             or (MoveMeetingForm(initial={"place": meeting.place}) if "move" in actions else None),
             "cancel_form": data.get("cancel") or (ReasonForm() if "cancel" in actions else None),
             "my_seat": my_seat,
+            "can_confirm": my_seat is not None and workflow.confirm_open(meeting),
             "open_item": None,
         }
     )

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.crypto import blind_index
 from core.qr import qr_svg, site_url
-from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek, too_many_requests
+from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek_and_hit, too_many_requests
 from roundtable import services, workflow
 from roundtable.forms import (
     CodeRecoveryForm,
@@ -97,12 +97,15 @@ def submitted(request):
 
 def _limited_lookup(request, code, *extra: Limit):
     """A 429 response when this client has too many misses or look-ups, else None (the look-up counted)."""
-    wait = peek(request, MISS_BY_ADDRESS, MISS_BY_BROWSER) or hit(
+    wait = peek_and_hit(
         request,
-        LOOKUP_BY_ADDRESS,
-        LOOKUP_BY_BROWSER,
-        Limit("lookup-code", "lookup_code", keyed(code.upper()[:20])),
-        *extra,
+        (MISS_BY_ADDRESS, MISS_BY_BROWSER),
+        (
+            LOOKUP_BY_ADDRESS,
+            LOOKUP_BY_BROWSER,
+            Limit("lookup-code", "lookup_code", keyed(code.upper()[:20])),
+            *extra,
+        ),
     )
     return too_many_requests(request, wait) if wait else None
 

@@ -355,8 +355,12 @@ def _meeting_page_with_errors(request, village, item, move, form):
 
 @login_required
 def overdue(request):
-    """Overdue issues across the villages the user may see (officials: the township)."""
+    """Overdue issues across the villages the user may see (officials: the township), by keyset pages:
+    ``?after=`` is where the previous page ended. The old numbered ``?page=`` addresses still open."""
     villages = villages_for(request.user)
-    issues = selectors.overdue_issues(villages=villages)
-    page = Paginator(issues, 50).get_page(request.GET.get("page"))
-    return render(request, "roundtable/work/overdue.html", {"page": page})
+    if "page" in request.GET and "after" not in request.GET:
+        issues = selectors.overdue_issues(villages=villages)
+        page = Paginator(issues, selectors.OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "roundtable/work/overdue.html", {"issues": page, "page": page})
+    result = selectors.overdue_page(villages=villages, after=request.GET.get("after", ""))
+    return render(request, "roundtable/work/overdue.html", result)

@@ -1,0 +1,274 @@
+"""Reads whose cost does not grow with history give the same answers as the plain queries they replaced:
+keyset pages of the overdue list, likely duplicates through the trigram index, ``?q=`` through the
+character-pair index."""
+
+import datetime
+import re
+
+import pytest
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership
+from core import clock
+from roundtable import selectors
+from roundtable.models import STEPS, Issue, Stage
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(not settings.IS_POSTGRES, reason="PostgreSQL indexes and operators")
+
+
+def _issues(village, rows, *, prefix="T"):
+    """Issues written directly (stage, due time, title, description)."""
+    Issue.objects.bulk_create(
+        [
+            Issue(
+                village=village,
+                title=title,
+                description=description,
+                category="other",
+                stage=stage,
+                stage_due_at=due,
+                tracking_code=f"{prefix}{n:011d}",
+            )
+            for n, (stage, due, title, description) in enumerate(rows)
+        ]
+    )
+
+
+# --- overdue: keyset pages ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_set(village, other_village):
+    now = timezone.now()
+    rows = []
+    for n in range(37):
+        # Three issues share each due time (ties), in both villages, open stages only count.
+        due = now - datetime.timedelta(hours=100 - n // 3)
+        rows.append((STEPS[n % 6], due, f"逾期{n}", "d"))
+    rows.append((Stage.CLOSED, now - datetime.timedelta(days=3), "已办结", "d"))
+    rows.append((Stage.RAISED, now + datetime.timedelta(days=3), "未到期", "d"))
+    _issues(village, rows)
+    _issues(other_village, [(Stage.RAISED, now - datetime.timedelta(days=1), "别村逾期", "d")], prefix="U")
+    return {"village": village, "other": other_village}
+
+
+def _expected(villages):
+    return list(
+        Issue.objects.filter(village__in=villages, stage__in=STEPS, stage_due_at__lt=clock.now())
+        .order_by("stage_due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.parametrize("size", [1, 4, 5, 50])
+def test_keyset_pages_visit_every_overdue_issue_exactly_once(overdue_set, size):
+    villages = [overdue_set["village"], overdue_set["other"]]
+    expected = _expected(villages)
+    assert len(expected) == 38
+    seen, after, pages = [], "", 0
+    while True:
+        page = selectors.overdue_page(villages=villages, after=after, size=size)
+        assert len(page["issues"]) <= size
+        seen += [i.pk for i in page["issues"]]
+        pages += 1
+        after = page["next"]
+        if not after:
+            break
+    assert seen == expected
+    assert pages == -(-len(expected) // size)
+
+
+def test_overdue_page_follows_its_next_links(client, overdue_set, township):
+    official = make_user(Membership.Role.OFFICIAL, township=township)
+    client.force_login(official)
+    url = reverse("roundtable:overdue")
+    expected = _expected([overdue_set["village"], overdue_set["other"]])
+    response = client.get(url)
+    seen = [i.pk for i in response.context["issues"]]
+    assert seen == expected  # one page of 50
+    assert 'rel="next"' not in response.content.decode()
+
+
+def test_overdue_keyset_link_and_bad_cursors(client, overdue_set, township, monkeypatch):
+    monkeypatch.setattr(selectors, "OVERDUE_PAGE_SIZE", 10)
+    official = make_user(Membership.Role.OFFICIAL, township=township)
+    client.force_login(official)
+    url = reverse("roundtable:overdue")
+    expected = _expected([overdue_set["village"], overdue_set["other"]])
+    seen, next_url = [], url
+    while next_url:
+        response = client.get(next_url)
+        assert response.status_code == 200
+        seen += [i.pk for i in response.context["issues"]]
+        match = re.search(r'href="(\?after=[^"]+)" rel="next"', response.content.decode())
+        next_url = url + match.group(1).replace("&amp;", "&") if match else None
+    assert seen == expected
+    bad_cursors = ("x", "1_", "_5", "nan_1", "1e400_3", "-1e20_2", "5_-3", "1_99999999999999999999", "\x00")
+    for bad in (*bad_cursors, "9" * 40 + "_1", "-" + "9" * 30 + "_1", "1.5_2"):
+        response = client.get(url, {"after": bad})
+        assert response.status_code == 200, bad
+        assert [i.pk for i in response.context["issues"]] == expected[:10]
+    # The numbered pages of old links still open.
+    response = client.get(url, {"page": "2"})
+    assert [i.pk for i in response.context["issues"]] == expected[10:20]
+
+
+# --- likely duplicates -------------------------------------------------------------------------
+
+TITLES = [
+    "村道路灯损坏",
+    "村道路灯坏了两个月",
+    "路灯不亮",
+    "水渠堵塞",
+    "水渠堵塞严重，影响灌溉",
+    "广场噪音扰民",
+    "村道坑洼",
+    "垃圾站脏乱",
+    "LED路灯更换",
+    "小学门口安全隐患",
+]
+
+
+@pytest.fixture
+def similar_set(village, other_village):
+    now = timezone.now()
+    rows = [(Stage.RAISED, None, t, "d") for t in TITLES]
+    rows += [(Stage.MERGED, None, "村道路灯损坏（重复）", "d"), (Stage.WITHDRAWN, None, "路灯坏了", "d")]
+    _issues(village, rows)
+    _issues(other_village, [(Stage.RAISED, None, "村道路灯损坏", "d")], prefix="U")
+    old = Issue.objects.filter(village=village, title="路灯不亮")
+    old.update(created_at=now - datetime.timedelta(days=400))
+    return village
+
+
+def _similar_before(*, village, title, exclude_pk=None, limit=5):
+    """The query before the index: similarity() computed over every issue of the year."""
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    base = Issue.objects.filter(
+        village=village, created_at__gte=clock.now() - datetime.timedelta(days=365)
+    ).exclude(stage__in=[Stage.MERGED, Stage.WITHDRAWN])
+    if exclude_pk:
+        base = base.exclude(pk=exclude_pk)
+    return list(
+        base.annotate(similarity=TrigramSimilarity("title", title))
+        .filter(similarity__gt=0.15)
+        .order_by("-similarity", "-created_at")[:limit]
+    )
+
+
+@postgres_only
+@pytest.mark.parametrize("title", [*TITLES, "路灯", "村道", "水渠堵了", "led", "噪音", "完全无关的标题"])
+def test_similar_issues_same_as_before(similar_set, title):
+    now = selectors.similar_issues(village=similar_set, title=title)
+    before = _similar_before(village=similar_set, title=title)
+    assert [(i.pk, round(i.similarity, 6)) for i in now] == [(i.pk, round(i.similarity, 6)) for i in before]
+
+
+@postgres_only
+def test_similar_issues_find_something_and_use_the_operator(similar_set):
+    found = selectors.similar_issues(village=similar_set, title="村道路灯损坏")
+    assert found and found[0].title == "村道路灯损坏"
+    assert all(i.village_id == similar_set.pk for i in found)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.similar_issues(village=similar_set, title="水渠堵塞")
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert "%%" not in sql and " % " in sql
+    assert "similarity_threshold" in sql
+
+
+def test_similar_issues_fallback_still_ranks(similar_set):
+    found = selectors.similar_issues(village=similar_set, title="水渠堵塞")
+    assert found and found[0].title in ("水渠堵塞", "水渠堵塞严重，影响灌溉")
+
+
+# --- ?q= ----------------------------------------------------------------------------------------
+
+SEARCH_ROWS = [
+    ("村道路灯损坏", "六盏路灯坏了两个月。"),
+    ("灯", "只有一个字的标题"),
+    ("水渠", "路 灯 之间有空格"),
+    ("LED Street Light", "replace the led lamps"),
+    ("百分号 50% 折扣", "下划线 a_b 和反斜杠 c\\d"),
+    ("Ärger mit STRAẞE", "ſtraße"),
+    ("广场噪音", "晚上十点以后跳舞"),
+    ("空描述", ""),
+]
+PATTERNS = [
+    "路灯",
+    "灯",
+    "路",
+    "灯坏",
+    "六盏路灯坏了",
+    "led",
+    "LED",
+    "Led Str",
+    "light",
+    "50%",
+    "%",
+    "_",
+    "a_b",
+    "c\\d",
+    "straße",
+    "STRASSE",
+    "ä",
+    "s",
+    "路 灯",
+    " ",
+    "不存在",
+    "广场噪音晚上",
+    "T00000000003",
+    "t00000000003",
+    "x",
+]
+
+
+@pytest.fixture
+def search_set(village, other_village):
+    _issues(village, [(Stage.RAISED, None, t, d) for t, d in SEARCH_ROWS])
+    _issues(other_village, [(Stage.RAISED, None, t, d) for t, d in SEARCH_ROWS], prefix="U")
+    return village
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_search_same_results_as_the_plain_substring_test(search_set, pattern):
+    before = (
+        Q(title__icontains=pattern.strip())
+        | Q(description__icontains=pattern.strip())
+        | Q(tracking_code__iexact=pattern.strip())
+    )
+    now = set(
+        Issue.objects.filter(village=search_set)
+        .filter(selectors.search_q(pattern))
+        .values_list("pk", flat=True)
+    )
+    plain = set(Issue.objects.filter(village=search_set).filter(before).values_list("pk", flat=True))
+    assert now == plain
+
+
+def test_search_finds_by_one_and_two_characters(search_set):
+    titles = set(
+        Issue.objects.filter(village=search_set)
+        .filter(selectors.search_q("灯"))
+        .values_list("title", flat=True)
+    )
+    assert titles == {"村道路灯损坏", "灯", "水渠"}  # 水渠's description has 灯
+
+
+@postgres_only
+def test_search_goes_through_the_character_pairs(search_set):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        list(Issue.objects.filter(village=search_set).filter(selectors.search_q("路灯")))
+    assert "tongxin_grams(upper(" in ctx.captured_queries[-1]["sql"]
