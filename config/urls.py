@@ -5,6 +5,7 @@ from accounts import views as account_views
 from config.health import healthz
 from core.metrics import metrics
 from core.ratelimit import throttle_login
+from core.views import set_text_size
 from portal import urls as portal_urls
 from portal import views as portal_views
 from portal.admin_views import personal_data_request
@@ -26,6 +27,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("text-size/", set_text_size, name="set_text_size"),
     path("accounts/profile/", account_views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("admin/personal-data/", admin.site.admin_view(personal_data_request), name="personal_data_request"),

@@ -1,16 +1,20 @@
-"""View plumbing shared by the registries: paging, export links, and the import upload → preview → confirm.
+"""View plumbing shared by the registries: paging, export links, and the import upload → preview → confirm;
+and the large-text switch of every page.
 
 Each registry passes its own columns, row validation, save and URLs; the templates are
 ``core/import_upload.html`` and ``core/import_preview.html``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from core import imports
 from core.forms import ImportForm
@@ -90,3 +94,34 @@ def import_preview(request, *, village, token, kind, validate, save, done_url, a
             **context,
         },
     )
+
+
+TEXT_SIZE_COOKIE = "tongxin_text"
+TEXT_SIZE_COOKIE_AGE = 60 * 60 * 24 * 365 * 2
+
+
+@require_POST
+def set_text_size(request):
+    """The large-text switch (适老化): a form on every page posts here, no JavaScript needed.
+
+    ``size=large`` remembers large type in a cookie for two years, anything else forgets it; the answer
+    goes back to ``next`` when that is an address on this site, else to the home page.
+    """
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if request.POST.get("size") == "large":
+        response.set_cookie(
+            TEXT_SIZE_COOKIE,
+            "large",
+            max_age=TEXT_SIZE_COOKIE_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    else:
+        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+    return response

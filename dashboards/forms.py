@@ -3,11 +3,10 @@
 import datetime
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
+from core.widgets import LeanSelect
 from dashboards.selectors import Period, month_period, period_of
 from roundtable.models import STEPS, Issue, Meeting, Stage
 
@@ -25,30 +24,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class LeanSelect(forms.Select):
-    """A select rendered in Python, the same markup as Django's templates: those render two templates per
-    option, which was a third of the dashboard's rendering (20 villages, 9 categories)."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = []
-        for group_name, options, _index in widget["optgroups"]:
-            rows = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], flatatt(o["attrs"]), o["label"]) for o in options),
-            )
-            parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rows) if group_name else rows
-            )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            flatatt(widget["attrs"]),
-            format_html_join("", "{}", ((p,) for p in parts)),
-        )
 
 
 def _village_choices(villages, empty):

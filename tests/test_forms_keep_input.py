@@ -205,3 +205,55 @@ def test_income_form_error_keeps_input(client, cadre, village):
     response = client.post(url, {"year": "2019", "amount": "-5", "note": TYPED})
     body = response.content.decode()
     assert response.status_code in (200, 400) and TYPED in body and 'id="id_amount_error"' in body
+
+
+def test_public_opinion_reply_error_keeps_the_reply_beside_its_opinion(client, village, cadre):
+    from roundtable.models import Opinion
+
+    issue = raise_issue(village)
+    workflow.issue_accept(issue=issue, actor=cadre)
+    opinion = Opinion.objects.create(
+        issue=issue, party="村民", source=Opinion.Source.PUBLIC, stance="support", text="支持修路灯"
+    )
+    client.force_login(cadre)
+    url = reverse(
+        "roundtable:opinion_publish", kwargs={"code": village.code, "pk": issue.pk, "opinion_pk": opinion.pk}
+    )
+    typed = TYPED * 500  # over the 3,000 characters a reply may have
+    response = client.post(url, {"reply": typed, "publish": "1"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert typed in body
+    assert f'id="reply-{opinion.pk}-error"' in body
+    opinion.refresh_from_db()
+    assert opinion.published_at is None and opinion.reply == ""
+
+    response = client.post(url, {"reply": "已安排维修", "publish": "1"}, follow=True)
+    assert "该意见已连同您的回复在公开页面发布。" in response.text
+    opinion.refresh_from_db()
+    assert opinion.published_at is not None and opinion.reply == "已安排维修"
+
+
+def test_suggestion_reply_error_keeps_the_reply_beside_its_suggestion(client, village, cadre):
+    from noticeboard.models import Suggestion
+    from tests.factories_noticeboard import SuggestionFactory
+
+    suggestion = SuggestionFactory(village=village)
+    client.force_login(cadre)
+    url = reverse(
+        "noticeboard:work_suggestion_act",
+        kwargs={"code": village.code, "pk": suggestion.pk, "action": "reply"},
+    )
+    typed = TYPED * 500
+    response = client.post(url, {"reply": typed})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert typed in body
+    assert f'id="reply-{suggestion.pk}-error"' in body
+    suggestion.refresh_from_db()
+    assert suggestion.reply == "" and suggestion.status == Suggestion.Status.PENDING
+
+    response = client.post(url, {"reply": "已采纳"}, follow=True)
+    assert "建议已连同回复公开。" in response.text
+    suggestion.refresh_from_db()
+    assert suggestion.reply == "已采纳" and suggestion.status == Suggestion.Status.APPROVED

@@ -1,9 +1,14 @@
-"""Display helpers shared by the registry tables and forms: percentages, sortable headers, checkbox groups."""
+"""Display helpers shared by the tables and forms: percentages, sortable headers, checkbox groups, and
+tables that stack into cards on a phone."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from html import unescape
 
 from django import template
 from django.forms import CheckboxSelectMultiple
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -72,6 +77,113 @@ def aria_sort(context, key: str) -> str:
 @register.filter
 def is_multi_checkbox(bound_field) -> bool:
     return isinstance(bound_field.field.widget, CheckboxSelectMultiple)
+
+
+# --- stacked tables: a table on a desktop, one card per row on a phone ----------------------------
+
+_SECTION = re.compile(r"<(thead|tbody|tfoot)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr\s*>", re.S | re.I)
+_HEAD_CELL = re.compile(r"<th\b([^>]*)>(.*?)</th\s*>", re.S | re.I)
+_CELL_OPEN = re.compile(r"<(td|th)\b([^>]*)>", re.I)
+_TABLE_OPEN = re.compile(r"<table\b([^>]*)>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_COLSPAN = re.compile(r"""\bcolspan\s*=\s*["']?(\d+)""", re.I)
+_CLASS = re.compile(r"""\bclass\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+_SORT_ARROWS = str.maketrans("", "", "▲▼▴▾")
+
+
+def _span(attrs: str) -> int:
+    found = _COLSPAN.search(attrs)
+    return max(1, int(found.group(1))) if found else 1
+
+
+def _add_class(attrs: str, name: str) -> str:
+    found = _CLASS.search(attrs)
+    if found:
+        quote, value = found.group(1), found.group(2)
+        return attrs[: found.start()] + f"class={quote}{value} {name}{quote}" + attrs[found.end() :]
+    return f' class="{name}"' + attrs
+
+
+def _column_labels(html: str) -> list[str]:
+    """The text of each column's header, from the first row of <thead> (colspans repeated)."""
+    for section in _SECTION.finditer(html):
+        if section.group(1).lower() != "thead":
+            continue
+        row = _ROW.search(section.group(2))
+        if not row:
+            return []
+        labels = []
+        for cell in _HEAD_CELL.finditer(row.group(1)):
+            text = " ".join(unescape(_TAG.sub(" ", cell.group(2))).translate(_SORT_ARROWS).split())
+            labels.extend([text] * _span(cell.group(1)))
+        return labels
+    return []
+
+
+def _label_row(row: str, labels: list[str], title: int) -> str:
+    """Each body cell of one row gets its column's label; a cell spanning every column gets none."""
+    out, last, column = [], 0, 0
+    for cell in _CELL_OPEN.finditer(row):
+        name, attrs = cell.group(1), cell.group(2)
+        span = _span(attrs)
+        if "data-label" not in attrs.lower() and span < len(labels):
+            label = labels[column] if column < len(labels) else ""
+            attrs = f' data-label="{escape(label)}"' + attrs
+            if column == title:
+                attrs = _add_class(attrs, "stack-title")
+        out.append(row[last : cell.start()] + f"<{name}{attrs}>")
+        last = cell.end()
+        column += span
+    out.append(row[last:])
+    return "".join(out)
+
+
+def stack_table(html: str, title: int = 1) -> str:
+    """Mark a rendered <table> to stack on a phone: class ``stack`` and a ``data-label`` on each cell.
+
+    The labels are the column headers' text, so a phone shows each value beside its name (the CSS reads
+    ``attr(data-label)``); column `title` (1-based) heads each card. Only the table's own header row is
+    read: a table without <thead> is returned unchanged.
+    """
+    labels = _column_labels(html)
+    if not labels:
+        return html
+    opened = _TABLE_OPEN.search(html)
+    if opened:
+        start = f"<table{_add_class(opened.group(1), 'stack')}>"
+        html = html[: opened.start()] + start + html[opened.end() :]
+
+    def body(section: re.Match) -> str:
+        if section.group(1).lower() == "thead":
+            return section.group(0)
+        return _ROW.sub(lambda row: _label_row(row.group(0), labels, title - 1), section.group(0))
+
+    return _SECTION.sub(body, html)
+
+
+class StackTableNode(template.Node):
+    def __init__(self, nodelist, title):
+        self.nodelist, self.title = nodelist, title
+
+    def render(self, context):
+        title = int(self.title.resolve(context)) if self.title is not None else 1
+        return mark_safe(stack_table(self.nodelist.render(context), title))  # noqa: S308 — our own rendered HTML
+
+
+@register.tag
+def stacktable(parser, token):
+    """``{% stacktable [title=N] %}<table>…</table>{% endstacktable %}``: see `stack_table`."""
+    bits = token.split_contents()[1:]
+    title = None
+    for bit in bits:
+        key, _, value = bit.partition("=")
+        if key != "title" or not value:
+            raise template.TemplateSyntaxError("stacktable takes only title=N")
+        title = parser.compile_filter(value)
+    nodelist = parser.parse(("endstacktable",))
+    parser.delete_first_token()
+    return StackTableNode(nodelist, title)
 
 
 @register.filter

@@ -192,13 +192,23 @@ def _moderation_village(request, code):
 
 
 @login_required
-def suggestion_list(request, code):
-    """The moderation queue: pending first; the visitor's name is shown here only."""
+def suggestion_list(request, code, *, reply_form=None):
+    """The moderation queue: pending first; the visitor's name is shown here only.
+
+    ``reply_form`` is a refused reply (``reply_form.suggestion_pk``): shown again as typed, error beside it.
+    """
     village = _moderation_village(request, code)
     status = request.GET.get("status") or None
     page = Paginator(selectors.moderation_queue(village=village, status=status), 25).get_page(
         request.GET.get("page")
     )
+    shown = False
+    for suggestion in page:
+        suggestion.reply_form = None
+        if reply_form is not None and suggestion.pk == reply_form.suggestion_pk:
+            suggestion.reply_form, shown = reply_form, True
+    if reply_form is not None and not shown:  # on another page of the queue: say it at the top
+        messages.error(request, " ".join(reply_form.errors.get("reply", [])))
     return render(
         request,
         "noticeboard/work/suggestions.html",
@@ -208,8 +218,8 @@ def suggestion_list(request, code):
             "status": status,
             "statuses": Suggestion.Status.choices,
             "counts": selectors.suggestion_counts(villages=[village]).get(village.pk, {}),
-            "reply_form": ReplyForm(),
         },
+        status=400 if reply_form is not None else 200,
     )
 
 
@@ -218,22 +228,31 @@ def suggestion_list(request, code):
 def suggestion_act(request, code, pk, action):
     village = _moderation_village(request, code)
     suggestion = access_suggestion_for_staff(request.user, village, pk)
+    if action == "reply":
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            try:
+                services.suggestion_reply(
+                    suggestion=suggestion, actor=request.user, reply=form.cleaned_data["reply"]
+                )
+            except ValidationError as exc:
+                form.add_error("reply", exc)
+            else:
+                messages.success(request, _("The suggestion is published with your reply."))
+                return redirect("noticeboard:work_suggestions", code=village.code)
+        form.suggestion_pk = suggestion.pk
+        return suggestion_list(request, code, reply_form=form)
     try:
         if action == "approve":
             services.suggestion_approve(suggestion=suggestion, actor=request.user)
+            done = _("The suggestion is published on the village's page.")
         elif action == "reject":
             services.suggestion_reject(suggestion=suggestion, actor=request.user)
-        elif action == "reply":
-            form = ReplyForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(_("Write the reply."))
-            services.suggestion_reply(
-                suggestion=suggestion, actor=request.user, reply=form.cleaned_data["reply"]
-            )
+            done = _("The suggestion will not be published.")
         else:
             raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, done)
     return redirect("noticeboard:work_suggestions", code=village.code)

@@ -74,10 +74,18 @@ def consult_detail(request, code, pk):
     )
 
 
-def consultation_context(user, issue, *, form=None) -> dict:
-    """What the cadre's issue page shows of the consultation: the form to open it, the public opinions."""
+def consultation_context(user, issue, *, form=None, reply_form=None) -> dict:
+    """What the cadre's issue page shows of the consultation: the form to open it, the public opinions.
+
+    ``reply_form`` is a refused reply to one public opinion (``reply_form.opinion_pk``): that opinion's
+    box shows what was typed and the error beside it.
+    """
     manage = perms.can_manage_issue(user, issue)
     public = [o for o in issue.opinions.all() if o.source == Opinion.Source.PUBLIC]
+    for opinion in public:
+        opinion.reply_form = None
+        if reply_form is not None and opinion.pk == reply_form.opinion_pk:
+            opinion.reply_form = reply_form
     initial = {"summary": issue.consultation_summary, "closes_on": issue.consultation_closes_on}
     return {
         "consultation_form": (form or ConsultationForm(initial=initial))
@@ -130,17 +138,28 @@ def opinion_publish(request, code, pk, opinion_pk):
         raise Http404
     opinion = get_object_or_404(Opinion, issue=issue, pk=opinion_pk, source=Opinion.Source.PUBLIC)
     form = OpinionReplyForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("The reply is too long."))
-        services.public_opinion_publish(
-            opinion=opinion,
-            actor=request.user,
-            reply=form.cleaned_data["reply"],
-            publish=request.POST.get("publish") != "0",
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Done."))
-    return redirect(issue.get_absolute_url())
+    publish = request.POST.get("publish") != "0"
+    if form.is_valid():
+        try:
+            services.public_opinion_publish(
+                opinion=opinion, actor=request.user, reply=form.cleaned_data["reply"], publish=publish
+            )
+        except ValidationError as exc:
+            form.add_error("reply", exc)
+        else:
+            if publish:
+                done = _("The opinion is published on the public page, with your reply.")
+                if not form.cleaned_data["reply"]:
+                    done = _("The opinion is published on the public page.")
+            else:
+                done = _("The opinion is taken down from the public page.")
+            messages.success(request, done)
+            return redirect(issue.get_absolute_url())
+    from roundtable.views.workspace import issue_detail
+
+    # The issue page again, with the reply as typed and the error beside it.
+    form.opinion_pk = opinion.pk
+    request.opinion_reply_form = form
+    response = issue_detail(request, code, pk)
+    response.status_code = 400
+    return response

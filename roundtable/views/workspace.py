@@ -180,7 +180,8 @@ def issue_detail(request, code, pk):
         }
     )
     bound = getattr(request, "consultation_form", None)
-    context.update(consultation_context(request.user, issue, form=bound))
+    reply = getattr(request, "opinion_reply_form", None)
+    context.update(consultation_context(request.user, issue, form=bound, reply_form=reply))
     return render(request, "roundtable/work/issue_detail.html", context)
 
 
