@@ -439,6 +439,12 @@ def generate(
                 if fate in ("rejected", "merged", "withdrawn") and index == fate_step:
                     took = took / 2
                 end = moment + took
+                if step == "deliberating" and not (fate != "closed" and index == fate_step):
+                    # Step 3 ends with a resolution adopted at a held meeting of the village's roundtable
+                    # after the matter came to it (the workflow knows no other way to step 4): the first
+                    # such meeting after the deliberation's own time, or none yet (it waits, open).
+                    k = bisect.bisect_left(held_starts, end)
+                    end = held_starts[k] + datetime.timedelta(hours=2) if k < len(held_starts) else now
                 if step == "soliciting":
                     for _k in range(rng.choice((0, 1, 1, 2, 3, 4))):
                         said = moment + (end - moment) * rng.random()
@@ -453,10 +459,9 @@ def generate(
                     stage, entered, due, moment = fate, end, None, end
                     break
                 if step == "deliberating":
-                    # Decided at the village's last held meeting before the move.
+                    # Decided at the meeting that ended the step (above).
                     k = bisect.bisect_right(held_starts, end) - 1
-                    if k >= 0 and held_starts[k] > moment - 30 * day:
-                        agenda = (held_ids[k], held_starts[k])
+                    agenda = (held_ids[k], held_starts[k])
                 if step == "executing":
                     for p in range(rng.choice((1, 1, 2, 3))):
                         progress.append((moment + (end - moment) * (p + 1) / 4, 25 * (p + 1), False))
