@@ -7,6 +7,7 @@ import django_filters
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -240,9 +241,52 @@ def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
     }
 
 
+# A correlated subquery of the issue query (PostgreSQL): the matter's adopted decision (the latest), its
+# progress reports in order and its opinion counts by stance, as one JSON object, so that the tracking
+# page reads them with the matter itself. Constant SQL, no parameters.
+PUBLIC_EXTRAS_SQL = """SELECT json_build_object(
+    'resolution', (SELECT row_to_json(r) FROM (
+        SELECT * FROM roundtable_resolution
+        WHERE issue_id = roundtable_issue.id AND adopted ORDER BY created_at DESC, id DESC LIMIT 1) r),
+    'progress', (SELECT json_agg(row_to_json(p) ORDER BY p.created_at, p.id)
+        FROM roundtable_progressupdate p WHERE p.issue_id = roundtable_issue.id),
+    'opinions', (SELECT json_object_agg(o.stance, o.n ORDER BY o.stance) FROM (
+        SELECT stance, COUNT(*) AS n FROM roundtable_opinion
+        WHERE issue_id = roundtable_issue.id GROUP BY stance) o))"""
+
+
+def _from_json(model, row: dict):
+    """A model instance from a row_to_json() row of its table (every column), as if read by a query."""
+    fields = model._meta.concrete_fields
+    return model.from_db("default", [f.attname for f in fields], [f.to_python(row[f.column]) for f in fields])
+
+
+def public_issue_by_code(code: str) -> Issue | None:
+    """The matter a tracking code (in capitals) opens, for its tracking page: with its village, group and
+    rating, and on PostgreSQL what ``public_issue_context`` shows beside the timeline, in one query."""
+    issues = Issue.objects.select_related("village", "group", "satisfaction").filter(tracking_code=code)
+    if settings.IS_POSTGRES:
+        issues = issues.annotate(public_extras=RawSQL(PUBLIC_EXTRAS_SQL, []))  # noqa: S611 - constant
+    return next(iter(issues.order_by()[:1]), None)
+
+
 def public_issue_context(issue: Issue) -> dict:
     """What the tracking page shows: the public timeline (each meeting at its time as it is now), the
-    meeting the matter waits on, the decision and the progress; no personal data."""
+    meeting the matter waits on, the decision and the progress; no personal data. What
+    ``public_issue_by_code`` read with the matter is not read again."""
+    extras = getattr(issue, "public_extras", None)
+    if extras is not None:
+        resolution = _from_json(Resolution, extras["resolution"]) if extras["resolution"] else None
+        progress = [_from_json(ProgressUpdate, row) for row in extras["progress"] or []]
+        opinion_counts = extras["opinions"] or {}
+    else:
+        resolution = issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first()
+        progress = list(issue.progress.order_by("created_at", "pk"))
+        opinion_counts = dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by())
+    if Issue.satisfaction.is_cached(issue):
+        satisfaction = Issue.satisfaction.related.get_cached_value(issue)
+    else:
+        satisfaction = Satisfaction.objects.filter(issue=issue).first()
     return {
         "timeline": list(
             issue.timeline.filter(is_public=True)
@@ -250,10 +294,10 @@ def public_issue_context(issue: Issue) -> dict:
             .order_by("created_at", "pk")
         ),
         "meeting_now": issue_meeting_now(issue),
-        "resolution": issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first(),
-        "progress": list(issue.progress.order_by("created_at", "pk")),
-        "opinion_counts": dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by()),
-        "satisfaction": Satisfaction.objects.filter(issue=issue).first(),
+        "resolution": resolution,
+        "progress": progress,
+        "opinion_counts": opinion_counts,
+        "satisfaction": satisfaction,
     }
 
 
