@@ -11,6 +11,7 @@ from accounts.models import mobile_validator
 from core import clock
 from core.pending import pending_load, pending_save
 from core.text import CleanTextMixin
+from core.widgets import LeanRadioSelect, LeanTextarea, LeanTextInput
 from roundtable import consent as wording
 from roundtable import workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
@@ -232,9 +233,11 @@ class CodeRecoveryForm(CleanTextMixin, forms.Form):
         return mobile
 
 
+# The tracking page's forms use the lean widgets (core.widgets): the same HTML without a template per
+# widget and per radio button (issue 13).
 class ResidentOpinionForm(CleanTextMixin, forms.Form):
-    stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
-    text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=LeanRadioSelect)
+    text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=LeanTextarea(attrs={"rows": 4}))
 
 
 class OpinionForm(CleanTextMixin, forms.Form):
@@ -252,7 +255,7 @@ class RatingForm(CleanTextMixin, forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the outcome?"),
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=LeanRadioSelect,
         choices=[
             (5, _("5 · very satisfied")),
             (4, _("4 · satisfied")),
@@ -265,12 +268,14 @@ class RatingForm(CleanTextMixin, forms.Form):
         label=_("Comment (optional)"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LeanTextarea(attrs={"rows": 3}),
     )
 
 
 class WithdrawForm(CleanTextMixin, forms.Form):
-    note = forms.CharField(label=_("Why do you withdraw it? (optional)"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Why do you withdraw it? (optional)"), max_length=500, required=False, widget=LeanTextInput
+    )
 
 
 def public_note_field():

@@ -4,10 +4,17 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from core.widgets import LeanCheckboxInput, LeanSelect, LeanTextInput
+from core.widgets import LeanCheckboxInput, LeanRadioSelect, LeanSelect, LeanTextarea, LeanTextInput
+from roundtable.forms import RatingForm, ResidentOpinionForm, WithdrawForm
 from roundtable.selectors import issue_list
 
-BASES = {LeanTextInput: forms.TextInput, LeanSelect: forms.Select, LeanCheckboxInput: forms.CheckboxInput}
+BASES = {
+    LeanTextInput: forms.TextInput,
+    LeanSelect: forms.Select,
+    LeanCheckboxInput: forms.CheckboxInput,
+    LeanRadioSelect: forms.RadioSelect,
+    LeanTextarea: forms.Textarea,
+}
 
 
 def _as_django(bound_field):
@@ -50,3 +57,35 @@ def test_lean_select_renders_optgroups_and_selection():
             "f", value, {"id": "id_f"}
         )
         assert parse_html(lean) == parse_html(plain)
+
+
+@pytest.mark.parametrize(
+    "form_class, data",
+    [
+        (ResidentOpinionForm, None),
+        (ResidentOpinionForm, {"stance": "oppose", "text": '路灯 "<b>&amp;\n第二行'}),
+        (ResidentOpinionForm, {"stance": "nonsense", "text": ""}),
+        (RatingForm, None),
+        (RatingForm, {"score": "3", "comment": "<i>好</i>"}),
+        (RatingForm, {"score": "9", "comment": ""}),
+        (WithdrawForm, None),
+        (WithdrawForm, {"note": '"不需要了" & <x>'}),
+    ],
+)
+def test_tracking_page_forms_render_as_django_would(form_class, data):
+    """Byte for byte (the browser tests and the forms' tests read these pages), blank, typed and refused."""
+    form = form_class(data)
+    form.is_valid()
+    for bound_field in form.visible_fields():
+        assert type(bound_field.field.widget) in BASES, bound_field.name
+        assert str(bound_field) == _as_django(bound_field), bound_field.name
+
+
+def test_lean_radio_select_leaves_grouped_choices_to_django():
+    choices = [("Fruit", [("a", "Apple & <pear>"), ("b", "Banana")]), ("c", "Cherry")]
+    for value in ("a", "c", None):
+        lean = LeanRadioSelect(choices=choices, attrs={"class": "x"}).render("f", value, {"id": "id_f"})
+        plain = forms.RadioSelect(choices=choices, attrs={"class": "x"}).render("f", value, {"id": "id_f"})
+        assert lean == plain
+    lean = LeanRadioSelect(choices=[("a", "A <b>")], attrs={"class": "x"}).render("f", "a", {})
+    assert lean == forms.RadioSelect(choices=[("a", "A <b>")], attrs={"class": "x"}).render("f", "a", {})
