@@ -35,6 +35,7 @@ from roundtable.models import (
     Satisfaction,
     Stage,
     SupervisionVerdict,
+    TimelineEntry,
 )
 from roundtable.workflow import has_quorum, quorum_needed
 
@@ -241,10 +242,18 @@ def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
     }
 
 
-# A correlated subquery of the issue query (PostgreSQL): the matter's adopted decision (the latest), its
-# progress reports in order and its opinion counts by stance, as one JSON object, so that the tracking
-# page reads them with the matter itself. Constant SQL, no parameters.
+# A correlated subquery of the issue query (PostgreSQL): what the tracking page shows beside the matter,
+# as one JSON object, so that the page reads it all with the matter itself: the public timeline (each entry
+# with its meeting and the meeting's roundtable), the adopted decision (the latest), the progress reports
+# and the opinion counts by stance. Constant SQL, no parameters.
 PUBLIC_EXTRAS_SQL = """SELECT json_build_object(
+    'timeline', (SELECT json_agg(json_build_object(
+            'entry', row_to_json(t), 'meeting', row_to_json(m), 'roundtable', row_to_json(rt))
+            ORDER BY t.created_at, t.id)
+        FROM roundtable_timelineentry t
+        LEFT JOIN roundtable_meeting m ON m.id = t.meeting_id
+        LEFT JOIN roundtable_roundtable rt ON rt.id = m.roundtable_id
+        WHERE t.issue_id = roundtable_issue.id AND t.is_public),
     'resolution', (SELECT row_to_json(r) FROM (
         SELECT * FROM roundtable_resolution
         WHERE issue_id = roundtable_issue.id AND adopted ORDER BY created_at DESC, id DESC LIMIT 1) r),
@@ -255,10 +264,27 @@ PUBLIC_EXTRAS_SQL = """SELECT json_build_object(
         WHERE issue_id = roundtable_issue.id GROUP BY stance) o))"""
 
 
-def _from_json(model, row: dict):
-    """A model instance from a row_to_json() row of its table (every column), as if read by a query."""
+def _from_json(model, row: dict, **related):
+    """A model instance from a row_to_json() row of its table (every column), as if read by a query, with
+    ``related`` objects (by foreign key name) set as select_related would."""
     fields = model._meta.concrete_fields
-    return model.from_db("default", [f.attname for f in fields], [f.to_python(row[f.column]) for f in fields])
+    instance = model.from_db(
+        "default", [f.attname for f in fields], [f.to_python(row[f.column]) for f in fields]
+    )
+    for name, value in related.items():
+        model._meta.get_field(name).set_cached_value(instance, value)
+    return instance
+
+
+def _timeline_from_json(issue: Issue, rows) -> list:
+    timeline = []
+    for row in rows or []:
+        meeting = None
+        if row["meeting"]:
+            roundtable = _from_json(Roundtable, row["roundtable"])
+            meeting = _from_json(Meeting, row["meeting"], roundtable=roundtable)
+        timeline.append(_from_json(TimelineEntry, row["entry"], issue=issue, meeting=meeting))
+    return timeline
 
 
 def public_issue_by_code(code: str) -> Issue | None:
@@ -276,10 +302,16 @@ def public_issue_context(issue: Issue) -> dict:
     ``public_issue_by_code`` read with the matter is not read again."""
     extras = getattr(issue, "public_extras", None)
     if extras is not None:
-        resolution = _from_json(Resolution, extras["resolution"]) if extras["resolution"] else None
-        progress = [_from_json(ProgressUpdate, row) for row in extras["progress"] or []]
+        timeline = _timeline_from_json(issue, extras["timeline"])
+        resolution = extras["resolution"] and _from_json(Resolution, extras["resolution"], issue=issue)
+        progress = [_from_json(ProgressUpdate, row, issue=issue) for row in extras["progress"] or []]
         opinion_counts = extras["opinions"] or {}
     else:
+        timeline = list(
+            issue.timeline.filter(is_public=True)
+            .select_related("meeting__roundtable")
+            .order_by("created_at", "pk")
+        )
         resolution = issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first()
         progress = list(issue.progress.order_by("created_at", "pk"))
         opinion_counts = dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by())
@@ -288,13 +320,9 @@ def public_issue_context(issue: Issue) -> dict:
     else:
         satisfaction = Satisfaction.objects.filter(issue=issue).first()
     return {
-        "timeline": list(
-            issue.timeline.filter(is_public=True)
-            .select_related("meeting__roundtable")
-            .order_by("created_at", "pk")
-        ),
+        "timeline": timeline,
         "meeting_now": issue_meeting_now(issue),
-        "resolution": resolution,
+        "resolution": resolution or None,
         "progress": progress,
         "opinion_counts": opinion_counts,
         "satisfaction": satisfaction,
