@@ -31,6 +31,25 @@ class LeanCheckboxInput(forms.CheckboxInput):
         return _input(self, name, value, attrs)
 
 
+class LeanNumberInput(forms.NumberInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, value, attrs)
+
+
+class LeanDateInput(forms.DateInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, value, attrs)
+
+
+class LeanTextarea(forms.Textarea):
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        # Django's template starts the content on a new line (which the browser drops).
+        return format_html(
+            "<textarea{}>\n{}</textarea>", _attrs(widget, name=widget["name"]), widget["value"] or ""
+        )
+
+
 class LeanSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
