@@ -236,8 +236,16 @@ def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
         else [],
         "progress": list(issue.progress.all()) if executed else [],
         "verdicts": list(issue.verdicts.select_related("supervisor")) if supervised else [],
-        "satisfaction": Satisfaction.objects.filter(issue=issue).first() if supervised else None,
+        "satisfaction": _satisfaction(issue) if supervised else None,
     }
+
+
+def _satisfaction(issue: Issue) -> Satisfaction | None:
+    """The raiser's rating (one at most): get(), as first() would add an ORDER BY to compile."""
+    try:
+        return Satisfaction.objects.get(issue=issue)
+    except Satisfaction.DoesNotExist:
+        return None
 
 
 def public_issue_context(issue: Issue) -> dict:
