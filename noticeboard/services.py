@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from noticeboard.models import Briefing, BriefingAttachment, Suggestion
 from roundtable.models import Meeting, Resolution
 from roundtable.services import photo_clean
@@ -72,6 +73,19 @@ def _text(value: str, message: str) -> str:
 
 
 @transaction.atomic
+def _briefing_changed(briefing: Briefing) -> None:
+    """The public pages that list the briefing are stale: its village's, or every page for the township's."""
+    if briefing.village_id is None:
+        pagecache.township_changed()
+    else:
+        pagecache.village_changed(briefing.village.code)
+
+
+def _suggestion_changed(suggestion: Suggestion) -> None:
+    """The village page counts the suggestions and the suggestions page shows the approved ones."""
+    pagecache.village_changed(suggestion.village.code)
+
+
 def briefing_create(
     *,
     author,
@@ -111,6 +125,7 @@ def briefing_update(
     briefing.date = date or briefing.date
     briefing.save(update_fields=["title", "body", "date", "updated_at"])
     _links(briefing, decisions, meetings)
+    _briefing_changed(briefing)
     return briefing
 
 
@@ -123,6 +138,7 @@ def briefing_add_attachment(*, briefing: Briefing, upload, title: str = "") -> B
     attachment = BriefingAttachment(briefing=briefing, kind=kind, title=(title or "").strip()[:120])
     attachment.file.save(cleaned.name, cleaned, save=False)
     attachment.save()
+    _briefing_changed(briefing)
     return attachment
 
 
@@ -135,6 +151,7 @@ def briefing_publish(*, briefing: Briefing, actor) -> Briefing:
     briefing.status = Briefing.Status.PUBLISHED
     briefing.published_at = timezone.now()
     briefing.save(update_fields=["status", "published_at", "updated_at"])
+    _briefing_changed(briefing)
     return briefing
 
 
@@ -147,6 +164,7 @@ def briefing_withdraw(*, briefing: Briefing, actor) -> Briefing:
     briefing.status = Briefing.Status.WITHDRAWN
     briefing.withdrawn_at = timezone.now()
     briefing.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    _briefing_changed(briefing)
     return briefing
 
 
@@ -157,12 +175,14 @@ def suggestion_submit(*, village, text: str, briefing: Briefing | None = None, n
         or (briefing.village_id and briefing.village_id != village.pk)
     ):
         raise ValidationError(_("Suggestions are taken on published briefings only."))
-    return Suggestion.objects.create(
+    suggestion = Suggestion.objects.create(
         village=village,
         briefing=briefing,
         text=_text(text, _("Write your suggestion.")),
         name=(name or "").strip()[:50],
     )
+    _suggestion_changed(suggestion)
+    return suggestion
 
 
 def _moderate(suggestion: Suggestion, status: str, actor) -> Suggestion:
@@ -171,6 +191,7 @@ def _moderate(suggestion: Suggestion, status: str, actor) -> Suggestion:
     suggestion.moderated_by = actor
     suggestion.moderated_at = timezone.now()
     suggestion.save(update_fields=["status", "moderated_by", "moderated_at"])
+    _suggestion_changed(suggestion)
     return suggestion
 
 
@@ -194,4 +215,5 @@ def suggestion_reply(*, suggestion: Suggestion, actor, reply: str) -> Suggestion
     suggestion.reply = reply
     suggestion.replied_at = timezone.now()
     suggestion.save(update_fields=["reply", "replied_at"])
+    _suggestion_changed(suggestion)
     return suggestion
