@@ -72,13 +72,17 @@ def _text(value: str, message: str) -> str:
     return value
 
 
-@transaction.atomic
+# The township's list of briefings shows every village's too: its kept copies have a stamp of their own.
+BRIEFINGS_SCOPE = "briefings"
+
+
 def _briefing_changed(briefing: Briefing) -> None:
-    """The public pages that list the briefing are stale: its village's, or every page for the township's."""
+    """The public pages that list the briefing are stale: the township's list, and its village's pages (a
+    township's briefing: every public page's)."""
     if briefing.village_id is None:
         pagecache.township_changed()
     else:
-        pagecache.village_changed(briefing.village.code)
+        pagecache.pages_changed(BRIEFINGS_SCOPE, pagecache.village_scope(briefing.village.code))
 
 
 def _suggestion_changed(suggestion: Suggestion) -> None:
@@ -86,6 +90,7 @@ def _suggestion_changed(suggestion: Suggestion) -> None:
     pagecache.village_changed(suggestion.village.code)
 
 
+@transaction.atomic
 def briefing_create(
     *,
     author,

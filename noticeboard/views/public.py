@@ -52,7 +52,7 @@ def village_briefings(request, code):
     )
 
 
-@public_page(lambda: (TOWNSHIP,), params=("page",))
+@public_page(lambda: (TOWNSHIP, services.BRIEFINGS_SCOPE), params=("page",))
 def township_briefings(request):
     township = _township()
     return render(
