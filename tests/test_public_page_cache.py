@@ -361,18 +361,6 @@ def test_project_added_shows_at_once(client, village, kept):
     assert "茶园观光" in client.get(VILLAGE).content.decode()
 
 
-def test_meeting_scheduled_shows_at_once(client, village, kept):
-    from roundtable import services as roundtable_services
-    from tests.roundtable_helpers import make_roundtable
-
-    roundtable = make_roundtable(village)
-    client.get(VILLAGE)
-    roundtable_services.meeting_schedule(
-        roundtable=roundtable, starts_at=timezone.now() + datetime.timedelta(days=3), place="祠堂议事厅"
-    )
-    assert "祠堂议事厅" in client.get(VILLAGE).content.decode()
-
-
 def test_group_added_in_the_admin_shows_on_the_home_at_once(client, village, kept):
     admin = make_user(is_staff=True, is_superuser=True)
     assert "第三村民小组" not in client.get(VILLAGE).content.decode()
@@ -386,3 +374,39 @@ def test_group_added_in_the_admin_shows_on_the_home_at_once(client, village, kep
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "第三村民小组" in client.get(VILLAGE).content.decode()
     assert client.get("/").content.decode() != home  # three groups now
+
+
+def test_registry_entries_show_and_go_at_once(client, village, kept):
+    client.get(VILLAGE)
+    cooperative = registry.cooperative_save(village=village, name="金溪茶叶合作社", kind="food", members=12)
+    assert "金溪茶叶合作社" in client.get(VILLAGE).content.decode()
+    registry.resource_save(village=village, name="古樟树群", kind="natural")
+    assert "古樟树群" in client.get(VILLAGE).content.decode()
+    registry.registry_entry_delete(village=village, entry=cooperative)
+    assert "金溪茶叶合作社" not in client.get(VILLAGE).content.decode()
+
+
+def test_roundtable_and_meeting_changes_show_at_once(client, village, kept):
+    from roundtable import services as roundtable_services
+
+    client.get(VILLAGE)
+    roundtable = roundtable_services.roundtable_create(village=village, name="第一组圆桌会")
+    assert "第一组圆桌会" in client.get(VILLAGE).content.decode()
+    meeting = roundtable_services.meeting_schedule(
+        roundtable=roundtable, starts_at=timezone.now() + datetime.timedelta(days=3), place="祠堂议事厅"
+    )
+    assert "祠堂议事厅" in client.get(VILLAGE).content.decode()
+    roundtable_services.meeting_move(
+        meeting=meeting, starts_at=timezone.now() + datetime.timedelta(days=4), place="文化礼堂"
+    )
+    assert "文化礼堂" in client.get(VILLAGE).content.decode()
+    roundtable_services.meeting_cancel(meeting=meeting, reason="台风")
+    assert "文化礼堂" not in client.get(VILLAGE).content.decode()
+
+
+def test_suggestion_moderation_shows_at_once(client, village, kept):
+    cadre = make_user("cadre", village=village)
+    suggestion = board.suggestion_submit(village=village, text="建议修路")
+    assert "1 received · 0 published" in client.get(VILLAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    board.suggestion_approve(suggestion=suggestion, actor=cadre)
+    assert "1 received · 1 published" in client.get(VILLAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
