@@ -140,7 +140,7 @@ def test_language_switch_posts_with_the_token_of_a_copy(village, kept):
     token = tokens(visitor.get("/").content.decode()).pop()
     response = visitor.post("/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": token})
     assert response.status_code == 302
-    assert 'lang="en"' in visitor.get("/").content.decode()
+    assert '<html lang="en"' in visitor.get("/").content.decode()
 
 
 def test_text_size_switch_posts_with_the_token_of_a_copy(village, kept):
@@ -254,9 +254,9 @@ def test_htmx_request_is_not_served_from_a_copy(client, village, redis_cache):
 
 
 def test_language_and_text_size_have_copies_of_their_own(client, village, kept):
-    assert 'lang="zh-CN"' in client.get(VILLAGE).content.decode()
-    assert 'lang="en"' in client.get(VILLAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'lang="zh-CN"' in client.get(VILLAGE).content.decode()
+    assert '<html lang="zh-CN"' in client.get(VILLAGE).content.decode()
+    assert '<html lang="en"' in client.get(VILLAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<html lang="zh-CN"' in client.get(VILLAGE).content.decode()
     client.cookies["tongxin_text"] = "large"
     assert 'class="text-large"' in client.get(VILLAGE).content.decode()
     client.cookies["tongxin_text"] = "normal"
