@@ -6,24 +6,12 @@ same HTML (same attributes, same escaping) from the same ``get_context``, with `
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-
-
-def _flat(attrs: dict) -> str:
-    """Attributes as Django's attrs.html writes them: in their order, True as a bare name, False left out."""
-    return format_html_join(
-        "",
-        "{}",
-        (
-            (format_html(" {}", name) if value is True else format_html(' {}="{}"', name, str(value)),)
-            for name, value in attrs.items()
-            if value is not False
-        ),
-    )
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 
 def _attrs(widget: dict, **first) -> str:
-    return _flat({**first, **widget["attrs"]})
+    return flatatt({**first, **widget["attrs"]})
 
 
 def _input(self, name, value, attrs):
@@ -44,63 +32,74 @@ class LeanCheckboxInput(forms.CheckboxInput):
         return _input(self, name, value, attrs)
 
 
+class LeanNumberInput(forms.NumberInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, value, attrs)
+
+
+class LeanDateInput(forms.DateInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, value, attrs)
+
+
+class LeanTextarea(forms.Textarea):
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        # Django's template starts the content on a new line (which the browser drops).
+        return format_html(
+            "<textarea{}>\n{}</textarea>", _attrs(widget, name=widget["name"]), widget["value"] or ""
+        )
+
+
 class LeanSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         parts = []
         for group_name, options, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options),
-            )
+            rendered = "".join(_option(o) for o in options)
             parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(rendered))  # noqa: S308
                 if group_name
                 else rendered
             )
         return format_html(
             "<select{}>{}</select>",
             _attrs(widget, name=widget["name"]),
-            format_html_join("", "{}", ((p,) for p in parts)),
+            mark_safe("".join(parts)),  # noqa: S308 — each part escaped by _option
         )
 
 
-class LeanTextarea(forms.Textarea):
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        return format_html(
-            "<textarea{}>\n{}</textarea>", _attrs(widget, name=widget["name"]), widget["value"] or ""
-        )
+def _option(option: dict) -> str:
+    """One <option>, as format_html would write it (value and label escaped unless already safe); a plain
+    string join, as a select may have dozens (issue 13)."""
+    extra = flatatt(option["attrs"]) if option["attrs"] else ""
+    value, label = conditional_escape(str(option["value"])), conditional_escape(option["label"])
+    return f'<option value="{value}"{extra}>{label}</option>'
 
 
 class LeanRadioSelect(forms.RadioSelect):
-    """Radio buttons, each in its label, as Django's radio.html lays them out (choices in groups are left
+    """Radio buttons, each in its label, laid out as Django's radio.html does (choices in groups are left
     to Django's templates)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         if any(group for group, _options, _index in widget["optgroups"]):
             return super().render(name, value, attrs, renderer)
-        options = [
-            option for _group, group_options, _index in widget["optgroups"] for option in group_options
-        ]
-        rendered = format_html_join(
-            "",
-            "<div>\n    <label{}><input{}>\n {}</label>\n\n</div>",
-            (
-                (
-                    _flat({"for": o["attrs"]["id"]} if o["attrs"].get("id") else {}),
-                    _attrs(
-                        o,
-                        type=o["type"],
-                        name=o["name"],
-                        **({"value": str(o["value"])} if o["value"] is not None else {}),
-                    ),
-                    o["label"],
-                )
-                for o in options
-            ),
+        rendered = "".join(
+            _radio(option) for _group, options, _index in widget["optgroups"] for option in options
         )
         outer = {key: widget["attrs"][key] for key in ("id", "class") if widget["attrs"].get(key)}
-        return format_html("<div{}>{}\n</div>", _flat(outer), rendered)
+        return format_html("<div{}>{}\n</div>", flatatt(outer), mark_safe(rendered))  # noqa: S308 — escaped
+
+
+def _radio(option: dict) -> str:
+    first = {"type": option["type"], "name": option["name"]}
+    if option["value"] is not None:
+        first["value"] = str(option["value"])
+    label_for = flatatt({"for": option["attrs"]["id"]}) if option["attrs"].get("id") else ""
+    return format_html(
+        "<div>\n    <label{}><input{}>\n {}</label>\n\n</div>",
+        label_for,
+        _attrs(option, **first),
+        option["label"],
+    )

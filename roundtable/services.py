@@ -8,10 +8,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from core import clock
+from core import clock, pagecache
 from core.images import image_reencode
 from roundtable import consent as wording
-from roundtable import notify
+from roundtable import fragments, notify
 from roundtable.models import (
     TERMINAL_STAGES,
     AgendaItem,
@@ -117,6 +117,7 @@ def roundtable_create(*, village, name: str, group=None, liaison=None, founded=N
     roundtable = Roundtable(village=village, name=name, group=group, liaison=liaison, founded=founded)
     roundtable.full_clean()
     roundtable.save()
+    fragments.village_changed(village.pk, village.code)
     return roundtable
 
 
@@ -154,6 +155,7 @@ def member_add(
             for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED, entered_afterwards=False)
         ]
     )
+    fragments.village_changed(roundtable.village_id)
     return member
 
 
@@ -210,6 +212,7 @@ def meeting_schedule(
         [Attendance(meeting=meeting, member=m) for m in roundtable.members.filter(is_active=True)]
     )
     notify.meeting_scheduled(meeting=meeting)
+    fragments.village_changed(roundtable.village_id)  # the village page lists the meetings to come
     return meeting
 
 
@@ -241,6 +244,7 @@ def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) ->
             meeting=meeting,
         )
     notify.meeting_moved(meeting=meeting, issues=issues)
+    fragments.village_changed(meeting.roundtable.village_id, meeting.roundtable.village.code)
     return meeting
 
 
@@ -283,6 +287,7 @@ def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
             meeting=meeting,
         )
     notify.meeting_cancelled(meeting=meeting, issues=issues)
+    fragments.village_changed(meeting.roundtable.village_id, meeting.roundtable.village.code)
     return meeting
 
 
@@ -330,6 +335,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str], substitute_c
         fields += ["state", "held_at"]
     if fields:
         meeting.save(update_fields=fields)
+        fragments.village_changed(meeting.roundtable.village_id, meeting.roundtable.village.code)
     return meeting
 
 
@@ -395,6 +401,7 @@ def public_opinion_publish(*, opinion, actor, reply: str = "", publish: bool = T
     opinion.published_at = (opinion.published_at or clock.now()) if publish else None
     opinion.reply = (reply or "").strip()
     opinion.save(update_fields=["published_at", "reply"])
+    fragments.village_changed(opinion.issue.village_id)
     return opinion
 
 
@@ -501,4 +508,9 @@ def tallies_rebuild(*, village_ids=None) -> int:
     ]
     tallies.delete()
     IssueTally.objects.bulk_create(rows, batch_size=1000)
+    if village_ids is None:
+        pagecache.township_changed()  # every village's figures
+    else:
+        for village_id in village_ids:
+            fragments.village_changed(village_id)
     return len(rows)
