@@ -584,8 +584,9 @@ IN_PROGRESS_SHOWN = 50
 
 def public_village_context(*, village) -> dict:
     """The village's public page: its roundtables, recent public decisions and work in progress."""
+    # By the village kept on each resolution: index resolution_village_recent, newest first.
     decisions = (
-        Resolution.objects.filter(issue__village=village, adopted=True)
+        Resolution.objects.filter(village=village, adopted=True)
         .select_related("issue", "meeting__roundtable")
         .order_by("-created_at")[:10]
     )
