@@ -143,6 +143,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.portal",
                 "talent.context_processors.talent_access",
+                # Last: while a public page is rendered for the page cache, its CSRF token is a placeholder.
+                "core.pagecache.slots",
             ],
         },
     },

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import pagecache
 from noticeboard.models import Briefing, BriefingAttachment, Suggestion
 from roundtable.models import Meeting, Resolution
 from roundtable.services import photo_clean
@@ -71,6 +72,24 @@ def _text(value: str, message: str) -> str:
     return value
 
 
+# The township's list of briefings shows every village's too: its kept copies have a stamp of their own.
+BRIEFINGS_SCOPE = "briefings"
+
+
+def _briefing_changed(briefing: Briefing) -> None:
+    """The public pages that list the briefing are stale: the township's list, and its village's pages (a
+    township's briefing: every public page's)."""
+    if briefing.village_id is None:
+        pagecache.township_changed()
+    else:
+        pagecache.pages_changed(BRIEFINGS_SCOPE, pagecache.village_scope(briefing.village.code))
+
+
+def _suggestion_changed(suggestion: Suggestion) -> None:
+    """The village page counts the suggestions and the suggestions page shows the approved ones."""
+    pagecache.village_changed(suggestion.village.code)
+
+
 @transaction.atomic
 def briefing_create(
     *,
@@ -111,6 +130,7 @@ def briefing_update(
     briefing.date = date or briefing.date
     briefing.save(update_fields=["title", "body", "date", "updated_at"])
     _links(briefing, decisions, meetings)
+    _briefing_changed(briefing)
     return briefing
 
 
@@ -123,6 +143,7 @@ def briefing_add_attachment(*, briefing: Briefing, upload, title: str = "") -> B
     attachment = BriefingAttachment(briefing=briefing, kind=kind, title=(title or "").strip()[:120])
     attachment.file.save(cleaned.name, cleaned, save=False)
     attachment.save()
+    _briefing_changed(briefing)
     return attachment
 
 
@@ -135,6 +156,7 @@ def briefing_publish(*, briefing: Briefing, actor) -> Briefing:
     briefing.status = Briefing.Status.PUBLISHED
     briefing.published_at = timezone.now()
     briefing.save(update_fields=["status", "published_at", "updated_at"])
+    _briefing_changed(briefing)
     return briefing
 
 
@@ -147,6 +169,7 @@ def briefing_withdraw(*, briefing: Briefing, actor) -> Briefing:
     briefing.status = Briefing.Status.WITHDRAWN
     briefing.withdrawn_at = timezone.now()
     briefing.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    _briefing_changed(briefing)
     return briefing
 
 
@@ -157,12 +180,14 @@ def suggestion_submit(*, village, text: str, briefing: Briefing | None = None, n
         or (briefing.village_id and briefing.village_id != village.pk)
     ):
         raise ValidationError(_("Suggestions are taken on published briefings only."))
-    return Suggestion.objects.create(
+    suggestion = Suggestion.objects.create(
         village=village,
         briefing=briefing,
         text=_text(text, _("Write your suggestion.")),
         name=(name or "").strip()[:50],
     )
+    _suggestion_changed(suggestion)
+    return suggestion
 
 
 def _moderate(suggestion: Suggestion, status: str, actor) -> Suggestion:
@@ -171,6 +196,7 @@ def _moderate(suggestion: Suggestion, status: str, actor) -> Suggestion:
     suggestion.moderated_by = actor
     suggestion.moderated_at = timezone.now()
     suggestion.save(update_fields=["status", "moderated_by", "moderated_at"])
+    _suggestion_changed(suggestion)
     return suggestion
 
 
@@ -194,4 +220,5 @@ def suggestion_reply(*, suggestion: Suggestion, actor, reply: str) -> Suggestion
     suggestion.reply = reply
     suggestion.replied_at = timezone.now()
     suggestion.save(update_fields=["reply", "replied_at"])
+    _suggestion_changed(suggestion)
     return suggestion

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Membership
 from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
+from core.pagecache import TOWNSHIP, public_page, village_scope
 from noticeboard.selectors import village_noticeboard
 from projects.selectors import village_public_registry
 from roundtable.fragments import VILLAGE_SECTION_SECONDS
@@ -26,6 +27,7 @@ from villages.models import Village
 from villages.selectors import default_township, township_totals, village_list
 
 
+@public_page(lambda: (TOWNSHIP,))
 def home(request):
     """The township's public home: its villages with a few counts."""
     township = default_township()
@@ -42,6 +44,7 @@ def home(request):
     )
 
 
+@public_page(lambda code: (TOWNSHIP, village_scope(code)))
 def village_detail(request, code):
     """A village's public page."""
     village = get_object_or_404(Village.objects.select_related("township"), code=code)

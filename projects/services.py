@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership
 from accounts.selectors import scope_for
+from core import pagecache
 from projects.models import CollectiveIncome, Cooperative, Funding, Milestone, Partner, Project, Resource
 from villages.models import Township, Village
 
@@ -92,6 +93,12 @@ def _milestone_check(project):
     return check
 
 
+def _links_changed() -> None:
+    """A project or partner shows on the public page of every village it is linked to (before and after
+    the change): every village page is marked stale (such edits are rare)."""
+    pagecache.township_changed()
+
+
 def _check_links(*, village: Village, other_villages, partners, origin_issue) -> None:
     errors = {}
     if any(v.township_id != village.township_id or v.pk == village.pk for v in other_villages):
@@ -136,6 +143,7 @@ def project_create(
         related="milestones",
         extra_check=_milestone_check(project),
     )
+    _links_changed()
     return project
 
 
@@ -189,6 +197,7 @@ def project_update(
         _save_lines(
             project=project, model=Funding, lines=fundings, allowed=FUNDING_FIELDS, related="fundings"
         )
+    _links_changed()
     return project
 
 
@@ -203,6 +212,7 @@ def project_milestones_save(*, project: Project, milestones: Iterable[dict]) -> 
         related="milestones",
         extra_check=_milestone_check(project),
     )
+    _links_changed()
     return project
 
 
@@ -210,6 +220,7 @@ def project_milestones_save(*, project: Project, milestones: Iterable[dict]) -> 
 def project_delete(*, project: Project) -> None:
     """Removes the project with its funding lines and milestones."""
     project.delete()
+    _links_changed()
 
 
 # --- partners ---------------------------------------------------------------------------------
@@ -229,6 +240,7 @@ def partner_create(*, township: Township, actor, villages=(), roundtables=(), **
     partner.full_clean()
     partner.save()
     _partner_links(partner=partner, actor=actor, villages=villages, roundtables=roundtables)
+    _links_changed()
     return partner
 
 
@@ -240,6 +252,7 @@ def partner_update(*, partner: Partner, actor, villages=(), roundtables=(), **fi
     partner.full_clean()
     partner.save()
     _partner_links(partner=partner, actor=actor, villages=villages, roundtables=roundtables)
+    _links_changed()
     return partner
 
 
@@ -270,6 +283,7 @@ def cooperative_save(*, village: Village, cooperative: Cooperative | None = None
     cooperative = _apply(cooperative or Cooperative(village=village), fields, COOPERATIVE_FIELDS)
     cooperative.full_clean()
     cooperative.save()
+    pagecache.village_changed(village.code)
     return cooperative
 
 
@@ -281,6 +295,7 @@ def resource_save(*, village: Village, resource: Resource | None = None, **field
     resource = _apply(resource or Resource(village=village), fields, RESOURCE_FIELDS)
     resource.full_clean()
     resource.save()
+    pagecache.village_changed(village.code)
     return resource
 
 
@@ -292,6 +307,7 @@ def income_set(*, village: Village, year: int, amount, note: str = "") -> Collec
     income.amount, income.note = amount, note
     income.full_clean()
     income.save()
+    pagecache.village_changed(village.code)
     return income
 
 
@@ -300,3 +316,4 @@ def registry_entry_delete(*, village: Village, entry) -> None:
     if entry.village_id != village.pk:
         raise ValidationError(_("This entry belongs to another village."))
     entry.delete()
+    pagecache.village_changed(village.code)

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import mobile_validator
-from core import clock
+from core import clock, pagecache
 from core.pending import pending_load, pending_save
 from core.text import CleanTextMixin
 from roundtable import consent as wording
@@ -18,6 +18,17 @@ from roundtable.services import photo_clean
 from roundtable.workflow import check_meeting_time
 
 SHOWN_SALT = "roundtable.submit.shown"
+SHOWN_PART = "roundtable.submit.shown"
+
+
+def shown_stamp() -> str:
+    """The time trap's value: now, signed."""
+    return signing.dumps(time.time(), salt=SHOWN_SALT)
+
+
+# Fresh on every response, a kept copy of the form included (core.pagecache): a stamp kept with the page
+# would let a bot post at once a form shown long ago.
+pagecache.register_fresh(SHOWN_PART, shown_stamp)
 TRACKING_HELP = _("The code you received when you raised the matter, e.g. 7KQ2MZ9XH4TB.")
 
 
@@ -108,7 +119,7 @@ class ResidentIssueForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.village = village
         self.fields["group"].queryset = village.groups.all()
-        self.fields["shown"].initial = signing.dumps(time.time(), salt=SHOWN_SALT)
+        self.fields["shown"].initial = pagecache.fresh(SHOWN_PART)
 
     def sent_too_fast(self) -> bool:
         """True when the form came back sooner than a person could fill it in, or with a forged stamp.

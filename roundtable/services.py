@@ -8,10 +8,10 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
-from core import clock
+from core import clock, pagecache
 from core.images import image_reencode
 from roundtable import consent as wording
-from roundtable import notify
+from roundtable import fragments, notify
 from roundtable.models import (
     TERMINAL_STAGES,
     AgendaItem,
@@ -118,6 +118,7 @@ def roundtable_create(*, village, name: str, group=None, liaison=None, founded=N
     roundtable = Roundtable(village=village, name=name, group=group, liaison=liaison, founded=founded)
     roundtable.full_clean()
     roundtable.save()
+    fragments.village_changed(village.pk, village.code)
     return roundtable
 
 
@@ -155,6 +156,7 @@ def member_add(
             for meeting in roundtable.meetings.filter(state=Meeting.State.SCHEDULED, entered_afterwards=False)
         ]
     )
+    fragments.village_changed(roundtable.village_id)
     return member
 
 
@@ -211,6 +213,7 @@ def meeting_schedule(
         [Attendance(meeting=meeting, member=m) for m in roundtable.members.filter(is_active=True)]
     )
     notify.meeting_scheduled(meeting=meeting)
+    fragments.village_changed(roundtable.village_id)  # the village page lists the meetings to come
     return meeting
 
 
@@ -242,6 +245,7 @@ def meeting_move(*, meeting, starts_at, place: str | None = None, actor=None) ->
             meeting=meeting,
         )
     notify.meeting_moved(meeting=meeting, issues=issues)
+    fragments.village_changed(meeting.roundtable.village_id, meeting.roundtable.village.code)
     return meeting
 
 
@@ -284,6 +288,7 @@ def meeting_cancel(*, meeting, reason: str, actor=None) -> Meeting:
             meeting=meeting,
         )
     notify.meeting_cancelled(meeting=meeting, issues=issues)
+    fragments.village_changed(meeting.roundtable.village_id, meeting.roundtable.village.code)
     return meeting
 
 
@@ -331,6 +336,7 @@ def meeting_record_attendance(*, meeting, statuses: dict[int, str], substitute_c
         fields += ["state", "held_at"]
     if fields:
         meeting.save(update_fields=fields)
+        fragments.village_changed(meeting.roundtable.village_id, meeting.roundtable.village.code)
     return meeting
 
 
@@ -396,6 +402,7 @@ def public_opinion_publish(*, opinion, actor, reply: str = "", publish: bool = T
     opinion.published_at = (opinion.published_at or clock.now()) if publish else None
     opinion.reply = (reply or "").strip()
     opinion.save(update_fields=["published_at", "reply"])
+    fragments.village_changed(opinion.issue.village_id)
     return opinion
 
 
@@ -504,6 +511,11 @@ def tallies_rebuild(*, village_ids=None) -> int:
     tallies.delete()
     IssueTally.objects.bulk_create(rows, batch_size=1000)
     resolution_villages_fill()
+    if village_ids is None:
+        pagecache.township_changed()  # every village's figures
+    else:
+        for village_id in village_ids:
+            fragments.village_changed(village_id)
     return len(rows)
 
 

@@ -335,7 +335,7 @@ def _log(
         meeting=meeting,
     )
     notify.timeline_entry_written(entry)
-    fragments.village_changed(issue.village_id)
+    fragments.issue_village_changed(issue)
     return entry
 
 

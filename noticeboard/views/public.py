@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.pagecache import TOWNSHIP, public_page, village_scope
 from core.ratelimit import Limit, by_address, by_browser, hit, too_many_requests
 from noticeboard import posters, selectors, services
 from noticeboard.forms import SuggestionForm
@@ -40,6 +41,7 @@ def _page(request, qs, size=PAGE_SIZE):
     return Paginator(qs, size).get_page(request.GET.get("page"))
 
 
+@public_page(lambda code: (TOWNSHIP, village_scope(code)), params=("page",))
 def village_briefings(request, code):
     village = _village(code)
     briefings = selectors.public_briefings(township=village.township, village=village)
@@ -50,6 +52,7 @@ def village_briefings(request, code):
     )
 
 
+@public_page(lambda: (TOWNSHIP, services.BRIEFINGS_SCOPE), params=("page",))
 def township_briefings(request):
     township = _township()
     return render(
@@ -179,6 +182,7 @@ def suggestions(request, code):
     )
 
 
+@public_page(lambda code: (TOWNSHIP, village_scope(code)), params=("page", "status"))
 def decisions(request, code):
     """/v/<code>/decisions/: each resolution with its tally, responsible role, due date and progress."""
     village = _village(code)
@@ -208,6 +212,7 @@ def decisions(request, code):
     )
 
 
+@public_page(lambda code: (TOWNSHIP, village_scope(code)))
 def poster(request, code):
     """A printable A4 poster with the QR code of the village's form."""
     village = _village(code)

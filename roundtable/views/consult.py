@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import access_village
+from core.pagecache import TOWNSHIP, public_page, village_scope
 from core.ratelimit import Limit, by_address, by_browser, hit, too_many_requests
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
@@ -25,6 +26,7 @@ OPINION_LIMITS = (
 )
 
 
+@public_page(lambda code: (TOWNSHIP, village_scope(code)))
 def consult_list(request, code):
     """/v/<code>/consult/: the village's matters open for public opinions."""
     village = get_object_or_404(Village.objects.select_related("township"), code=code)

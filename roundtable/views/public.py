@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.crypto import blind_index
+from core.pagecache import TOWNSHIP, public_page, village_scope
 from core.qr import qr_svg, site_url
 from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek_and_hit, too_many_requests
 from roundtable import services, workflow
@@ -38,6 +39,7 @@ RECOVER_BY_ADDRESS = Limit("recover-address", "recover_address", by_address)
 RECOVER_BY_BROWSER = Limit("recover-browser", "recover_browser", by_browser)
 
 
+@public_page(lambda: (TOWNSHIP,))
 def choose_village(request):
     """/submit/: the resident picks the village first."""
     township = default_township()
@@ -46,6 +48,7 @@ def choose_village(request):
 
 
 @never_cache
+@public_page(lambda code: (TOWNSHIP, village_scope(code)))
 def submit(request, code):
     """/v/<code>/submit/: the address printed on the village's notice-board QR code."""
     village = get_object_or_404(Village, code=code)
