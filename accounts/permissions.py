@@ -25,7 +25,11 @@ def can_manage_village(user, village: Village) -> bool:
 
 def access_village(user, code: str, *, check: Callable[..., bool] = can_view_village_workspace) -> Village:
     """The village by code if `check(user, village)` allows it (by default: any role there); else Http404."""
-    village = Village.objects.select_related("township").filter(code=code).first()
+    # get(), not first(): the code is unique, and an ORDER BY costs its compilation on every page (issue 13).
+    try:
+        village = Village.objects.select_related("township").get(code=code)
+    except Village.DoesNotExist:
+        village = None
     if village is None or not check(user, village):
         # One message for missing and forbidden alike (not shown on the production 404 page).
         raise Http404("No village with this code for this user.")

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,18 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+def choice_display(field_name: str, choices):
+    """A ``get_<field>_display`` method that looks the label up in a dict made once.
+
+    Django's own rebuilds a hashable dict of every choice, translating each label, on every call; a list
+    shows one per row (issue 13). Same result: the label in the active language, else the value."""
+    labels = dict(choices)
+
+    def get_display(self):
+        value = getattr(self, field_name)
+        return force_str(labels.get(value, value), strings_only=True)
+
+    get_display.__name__ = f"get_{field_name}_display"
+    return get_display

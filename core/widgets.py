@@ -6,7 +6,8 @@ same HTML (same attributes, same escaping) from the same ``get_context``, with `
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 
 def _attrs(widget: dict, **first) -> str:
@@ -31,23 +32,46 @@ class LeanCheckboxInput(forms.CheckboxInput):
         return _input(self, name, value, attrs)
 
 
+class LeanNumberInput(forms.NumberInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, value, attrs)
+
+
+class LeanDateInput(forms.DateInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, value, attrs)
+
+
+class LeanTextarea(forms.Textarea):
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        # Django's template starts the content on a new line (which the browser drops).
+        return format_html(
+            "<textarea{}>\n{}</textarea>", _attrs(widget, name=widget["name"]), widget["value"] or ""
+        )
+
+
 class LeanSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
         parts = []
         for group_name, options, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((str(o["value"]), flatatt(o["attrs"]), o["label"]) for o in options),
-            )
+            rendered = "".join(_option(o) for o in options)
             parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered)
+                format_html('<optgroup label="{}">{}</optgroup>', group_name, mark_safe(rendered))  # noqa: S308
                 if group_name
                 else rendered
             )
         return format_html(
             "<select{}>{}</select>",
             _attrs(widget, name=widget["name"]),
-            format_html_join("", "{}", ((p,) for p in parts)),
+            mark_safe("".join(parts)),  # noqa: S308 — each part escaped by _option
         )
+
+
+def _option(option: dict) -> str:
+    """One <option>, as format_html would write it (value and label escaped unless already safe); a plain
+    string join, as a select may have dozens (issue 13)."""
+    extra = flatatt(option["attrs"]) if option["attrs"] else ""
+    value, label = conditional_escape(str(option["value"])), conditional_escape(option["label"])
+    return f'<option value="{value}"{extra}>{label}</option>'

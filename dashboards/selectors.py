@@ -808,11 +808,51 @@ def snapshot_frames() -> list[Frame]:
     return frames
 
 
+# A village's own default views are kept when first asked for, for as long as beat's interval: computing
+# every village's month, quarter and year in the refresh would multiply its cost by twenty (400 villages
+# against 21 townships and the district), for pages that most villages open a few times a day.
+VILLAGE_SNAPSHOT_TIMEOUT = 15 * 60
+
+
+def has_snapshot(frame: Frame) -> bool:
+    """Whether the frame is a default view, kept as a snapshot: a month, quarter or year, all categories."""
+    return not frame.category and frame.period.kind in SNAPSHOT_PERIODS
+
+
+def stamp_key(frame: Frame) -> str:
+    """Where the frame's snapshot says which it is (its frame and when it was computed), small enough to
+    read without unpacking the snapshot."""
+    return f"{snapshot_key(frame)}:stamp"
+
+
+def stamp_of(data: dict) -> dict:
+    return {"frame": sorted_frame(data["frame"]), "computed_at": data["computed_at"]}
+
+
+def page_key(frame: Frame, *, address: str, language: str) -> str:
+    """Where the page rendered from the frame's snapshot is kept, for one address (with its query) and one
+    language."""
+    page = hashlib.sha256(address.encode()).hexdigest()
+    return f"dashboards:page:v1:{snapshot_key(frame)}:{language}:{page}"
+
+
+def kept_page(frame: Frame, *, address: str, language: str) -> dict | None:
+    """The page rendered from the frame's current snapshot, when kept: {frame, computed_at, html}. None
+    when the stamp is missing or of another frame (yesterday's), or the page was rendered from another
+    snapshot than the one the stamp names (beat has refreshed it since)."""
+    keys = {"stamp": stamp_key(frame), "page": page_key(frame, address=address, language=language)}
+    found = cache.get_many(keys.values())
+    stamp, page = found.get(keys["stamp"]), found.get(keys["page"])
+    if stamp is None or page is None or stamp["frame"] != sorted_frame(frame):
+        return None
+    return page if page["computed_at"] == stamp["computed_at"] else None
+
+
 def dashboard_or_snapshot(frame: Frame) -> dict:
     """The frame's figures from the snapshot that Celery beat keeps, when it holds this very frame (the
     same villages and the same days: yesterday's snapshot never answers today), else computed live. The
     result's computed_at says which."""
-    if not frame.category and frame.period.kind in SNAPSHOT_PERIODS:
+    if has_snapshot(frame):
         cached = cache.get(snapshot_key(frame))
         if cached is not None and cached["frame"] == sorted_frame(frame):
             return {**cached, "frame": frame, "from_snapshot": True}

@@ -6,15 +6,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import Membership
 from accounts.selectors import scope_for
 from core.db import reads_from_replica
 from core.tabular import FORMATS, table_response
-from dashboards import charts, exports, links
+from dashboards import charts, exports, links, services
 from dashboards import permissions as perms
 from dashboards import selectors as s
 from dashboards.forms import DashboardFilterForm, IssueListForm, MeetingListForm, MonthForm
@@ -47,14 +49,18 @@ def home(request):
 
 def _district_target(request, code):
     district = perms.access_district_dashboard(request.user, code)
-    villages = list(Village.objects.filter(township__district=district).order_by("township__name", "code"))
+    # Only the ids: the district's form has no village select, and 400 villages were a third of its time.
+    ids = tuple(
+        Village.objects.filter(township__district=district).order_by("pk").values_list("pk", flat=True)
+    )
     return {
         "kind": "district",
         "place": district,
         "title": _("%(place)s dashboard") % {"place": district.name},
         "unit": s.UNIT_TOWNSHIP,
         "unit_label": gettext_lazy("township"),
-        "villages": villages,
+        "villages": [],
+        "village_ids": ids,
         "base": reverse("dashboards:district", kwargs={"code": district.code}),
         "export": lambda table, fmt: reverse(
             "dashboards:district_export", kwargs={"code": district.code, "table": table, "fmt": fmt}
@@ -72,6 +78,7 @@ def _township_target(request, code):
         "unit": s.UNIT_VILLAGE,
         "unit_label": gettext_lazy("village"),
         "villages": villages,
+        "village_ids": tuple(v.pk for v in villages),
         "base": reverse("dashboards:township", kwargs={"code": township.code}),
         "export": lambda table, fmt: reverse(
             "dashboards:township_export", kwargs={"code": township.code, "table": table, "fmt": fmt}
@@ -89,6 +96,7 @@ def _village_target(request, code):
         "unit": s.UNIT_VILLAGE,
         "unit_label": gettext_lazy("village"),
         "villages": [village],
+        "village_ids": (village.pk,),
         "base": reverse("dashboards:village", kwargs={"code": village.code}),
         "export": lambda table, fmt: reverse(
             "dashboards:village_export", kwargs={"code": village.code, "table": table, "fmt": fmt}
@@ -96,19 +104,25 @@ def _village_target(request, code):
     }
 
 
-def _figures(request, target):
-    """The filter form and the figures it asks for."""
+def _frame(request, target):
+    """The filter form and the frame it asks for."""
     form = DashboardFilterForm(
         request.GET or None, villages=target["villages"], show_village=target["kind"] == "township"
     )
     village = form.chosen_village() if target["kind"] == "township" else None
     if target["kind"] == "village":
         village = target["place"]
-    ids = (village.pk,) if village else tuple(v.pk for v in target["villages"])
+    ids = (village.pk,) if village else target["village_ids"]
     frame = s.Frame(
         village_ids=ids, unit=target["unit"], period=form.chosen_period(), category=form.chosen_category()
     )
-    return form, s.dashboard_or_snapshot(frame), village
+    return form, frame, village
+
+
+def _figures(request, target):
+    """The filter form and the figures it asks for."""
+    form, frame, village = _frame(request, target)
+    return form, services.figures_keep(frame=frame, keep=target["kind"] == "village"), village
 
 
 def presentation(data: dict) -> dict:
@@ -137,10 +151,16 @@ def presentation(data: dict) -> dict:
     }
 
 
-def _render(request, target, template="dashboards/dashboard.html"):
-    form, data, village = _figures(request, target)
-    sort, descending = request.GET.get("sort", ""), request.GET.get("dir") != "asc"
-    data["rows"] = s.sort_rows(data["rows"], sort, descending)
+DEFAULT_VIEWS = {"", *(f"period={kind}" for kind in s.SNAPSHOT_PERIODS)}
+
+
+def _default_view(request) -> bool:
+    """No filter but the period: the page every official of the place gets, kept rendered (a handful of
+    addresses per place, whatever else is asked)."""
+    return request.GET.urlencode() in DEFAULT_VIEWS
+
+
+def _page_context(request, target, data, village, form, sort, descending) -> dict:
     query = request.GET.copy()
     for key in ("sort", "dir"):
         query.pop(key, None)
@@ -149,7 +169,7 @@ def _render(request, target, template="dashboards/dashboard.html"):
         "village_code": village.code if village else "",
         "township_code": target["place"].code if target["kind"] == "township" else "",
     }
-    context = {
+    return {
         **target,
         **data,
         "form": form,
@@ -181,7 +201,26 @@ def _render(request, target, template="dashboards/dashboard.html"):
             else {}
         ),
     }
-    return render(request, template, context)
+
+
+def _render(request, target, template="dashboards/dashboard.html"):
+    form, frame, village = _frame(request, target)
+    page = {"address": request.get_full_path(), "language": get_language()}
+    kept = s.kept_page(frame, **page) if _default_view(request) else None
+    if kept is not None:
+        # The page as rendered from this very snapshot: neither the figures nor the markup are made again.
+        shown = {"frame": frame, "computed_at": kept["computed_at"], "from_snapshot": True}
+        html = mark_safe(kept["html"])  # noqa: S308 — our own rendered template
+        return render(request, template, {**target, **shown, "form": form, "page": html})
+    data = services.figures_keep(frame=frame, keep=target["kind"] == "village")
+    sort, descending = request.GET.get("sort", ""), request.GET.get("dir") != "asc"
+    data["rows"] = s.sort_rows(data["rows"], sort, descending)
+    html = render_to_string(
+        "dashboards/_page.html", _page_context(request, target, data, village, form, sort, descending)
+    )
+    if _default_view(request):
+        services.page_keep(data=data, html=html, **page)
+    return render(request, template, {**target, **data, "form": form, "page": html})
 
 
 @login_required
@@ -208,9 +247,7 @@ def report(request, code):
     """The monthly township report, laid out for A4."""
     target = _township_target(request, code)
     month = MonthForm(request.GET or None)
-    frame = s.Frame(
-        village_ids=tuple(v.pk for v in target["villages"]), unit=s.UNIT_VILLAGE, period=month.period()
-    )
+    frame = s.Frame(village_ids=target["village_ids"], unit=s.UNIT_VILLAGE, period=month.period())
     data = s.dashboard(frame)
     return render(
         request,

@@ -11,6 +11,14 @@ from accounts.models import mobile_validator
 from core import clock, pagecache
 from core.pending import pending_load, pending_save
 from core.text import CleanTextMixin
+from core.widgets import (
+    LeanCheckboxInput,
+    LeanDateInput,
+    LeanNumberInput,
+    LeanSelect,
+    LeanTextarea,
+    LeanTextInput,
+)
 from roundtable import consent as wording
 from roundtable import workflow
 from roundtable.models import Attendance, Issue, Meeting, Opinion, RoundtableMember
@@ -253,10 +261,11 @@ class OpinionForm(CleanTextMixin, forms.Form):
         label=_("Whose opinion"),
         max_length=80,
         help_text=_("e.g. 第三组村民代表, the neighbours on the east side, the land owner"),
+        widget=LeanTextInput,
     )
-    source = forms.ChoiceField(label=_("Source"), choices=Opinion.Source.choices)
-    stance = forms.ChoiceField(label=_("Stance"), choices=Opinion.Stance.choices)
-    text = forms.CharField(label=_("Opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.ChoiceField(label=_("Source"), choices=Opinion.Source.choices, widget=LeanSelect)
+    stance = forms.ChoiceField(label=_("Stance"), choices=Opinion.Stance.choices, widget=LeanSelect)
+    text = forms.CharField(label=_("Opinion"), max_length=3000, widget=LeanTextarea(attrs={"rows": 3}))
 
 
 class RatingForm(CleanTextMixin, forms.Form):
@@ -291,18 +300,19 @@ def public_note_field():
         required=False,
         initial=False,
         help_text=_("Left unticked, the note is internal: only the village's staff read it."),
+        widget=LeanCheckboxInput,
     )
 
 
 class NoteForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
-        label=_("Note"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), max_length=3000, required=False, widget=LeanTextarea(attrs={"rows": 2})
     )
     note_public = public_note_field()
 
 
 class ReasonForm(CleanTextMixin, forms.Form):
-    reason = forms.CharField(label=_("Reason"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=3000, widget=LeanTextarea(attrs={"rows": 3}))
 
 
 class PublicReasonForm(ReasonForm):
@@ -317,11 +327,11 @@ class ConsultationForm(CleanTextMixin, forms.Form):
     summary = forms.CharField(
         label=_("Public summary"),
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LeanTextarea(attrs={"rows": 3}),
         help_text=_("Visitors read only this: no names, phone numbers or private details."),
     )
     closes_on = forms.DateField(
-        label=_("Open until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Open until"), widget=LeanDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def clean_closes_on(self):
@@ -354,7 +364,7 @@ class OpinionReplyForm(CleanTextMixin, forms.Form):
     """A cadre publishes a public opinion with a reply."""
 
     reply = forms.CharField(
-        label=_("Public reply"), max_length=3000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Public reply"), max_length=3000, required=False, widget=LeanTextarea(attrs={"rows": 2})
     )
 
 
@@ -368,6 +378,7 @@ class MergeForm(CleanTextMixin, WorkflowFormMixin, forms.Form):
         label=_("Number of the earlier issue"),
         min_value=1,
         help_text=_("Shown as #123 in the issue list and on the issue's page."),
+        widget=LeanNumberInput,
     )
 
     def __init__(self, *args, issue, **kwargs):
@@ -387,6 +398,7 @@ class AgendaForm(CleanTextMixin, forms.Form):
         label=_("Meeting"),
         queryset=None,
         help_text=_("Scheduled meetings of roundtables that cover this issue's group."),
+        widget=LeanSelect,
     )
 
     def __init__(self, *args, issue, **kwargs):
@@ -401,7 +413,7 @@ class AgendaForm(CleanTextMixin, forms.Form):
 
 class VoteFields(CleanTextMixin, forms.Form):
     discussion = forms.CharField(
-        label=_("Discussion notes"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Discussion notes"), max_length=5000, widget=LeanTextarea(attrs={"rows": 3})
     )
     votes_for = forms.IntegerField(label=_("Votes for"), min_value=0)
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0)
@@ -409,9 +421,9 @@ class VoteFields(CleanTextMixin, forms.Form):
 
 
 class DecisionForm(VoteFields):
-    text = forms.CharField(label=_("Resolution"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Resolution"), max_length=5000, widget=LeanTextarea(attrs={"rows": 3}))
     responsible = forms.ModelChoiceField(label=_("Responsible person"), queryset=None)
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), widget=LeanDateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, village, **kwargs):
         super().__init__(*args, **kwargs)
@@ -436,7 +448,7 @@ class DeferForm(CleanTextMixin, WorkflowFormMixin, forms.Form):
     discussion = forms.CharField(
         label=_("Discussion notes and why it is deferred"),
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LeanTextarea(attrs={"rows": 3}),
     )
     next_meeting = forms.ModelChoiceField(
         label=_("Put it on this later meeting (optional)"), queryset=None, required=False
@@ -452,10 +464,8 @@ class DeferForm(CleanTextMixin, WorkflowFormMixin, forms.Form):
 
 
 class ProgressForm(CleanTextMixin, forms.Form):
-    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100)
-    note = forms.CharField(
-        label=_("What was done"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100, widget=LeanNumberInput)
+    note = forms.CharField(label=_("What was done"), max_length=3000, widget=LeanTextarea(attrs={"rows": 3}))
     note_public = public_note_field()
     photo = PhotoField()
 
@@ -464,15 +474,17 @@ class CompletionForm(CleanTextMixin, forms.Form):
     note = forms.CharField(
         label=_("Completion note with the evidence"),
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LeanTextarea(attrs={"rows": 3}),
     )
     note_public = public_note_field()
     photo = PhotoField()
 
 
 class CommentForm(CleanTextMixin, forms.Form):
-    note = forms.CharField(label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 2}))
-    public = forms.BooleanField(label=_("Show it to the public on the tracking page"), required=False)
+    note = forms.CharField(label=_("Comment"), max_length=3000, widget=LeanTextarea(attrs={"rows": 2}))
+    public = forms.BooleanField(
+        label=_("Show it to the public on the tracking page"), required=False, widget=LeanCheckboxInput
+    )
 
 
 class MeetingForm(CleanTextMixin, forms.ModelForm):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import mobile_validator
 from core import clock
 from core.fields import BlindIndexField, EncryptedCharField
+from core.models import choice_display
 
 # Crockford-style alphabet: no 0/O, 1/I/L, U; a code survives being read aloud or copied by hand.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -428,6 +429,9 @@ class Issue(models.Model):
     def get_absolute_url(self):
         return reverse("roundtable:issue", kwargs={"code": self.village.code, "pk": self.pk})
 
+    get_category_display = choice_display("category", Category.choices)
+    get_channel_display = choice_display("channel", Channel.choices)
+
     @property
     def step(self) -> int | None:
         return STEP_NUMBER.get(self.stage)
@@ -752,6 +756,8 @@ class TimelineEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.from_stage}→{self.to_stage}"
+
+    get_kind_display = choice_display("kind", Kind.choices)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -91,12 +91,15 @@ def can_manage_roundtable(user, roundtable: Roundtable) -> bool:
 
 def access_issue(user, village, pk) -> Issue:
     """The issue of this village if the user may see it; Http404 when missing or forbidden."""
-    issue = (
-        Issue.objects.select_related("village__township", "group", "responsible", "merged_into")
-        .filter(village=village, pk=pk)
-        .first()
-    )
-    if issue is None or not can_view_issue(user, issue):
+    # get(), not first(): no ORDER BY, which Django compiles by hashing each selected column (issue 13).
+    try:
+        issue = Issue.objects.select_related("group", "responsible", "merged_into").get(
+            village=village, pk=pk
+        )
+    except Issue.DoesNotExist:
+        raise Http404 from None
+    issue.village = village  # the one given (read with its township): not joined a second time
+    if not can_view_issue(user, issue):
         raise Http404
     return issue
 

@@ -312,7 +312,7 @@ def issue_list(*, village, data=None, personal=False) -> IssueFilter:
 def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
     """Everything an issue page shows. The timeline says which steps the issue reached, so the records of
     steps it never reached are not queried."""
-    timeline = issue.timeline.select_related("actor", "meeting__roundtable").order_by("created_at", "pk")
+    timeline = issue.timeline.select_related("meeting__roundtable").order_by("created_at", "pk")
     if not internal:
         timeline = timeline.filter(is_public=True)
     timeline = list(timeline)
@@ -333,8 +333,16 @@ def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
         else [],
         "progress": list(issue.progress.all()) if executed else [],
         "verdicts": list(issue.verdicts.select_related("supervisor")) if supervised else [],
-        "satisfaction": Satisfaction.objects.filter(issue=issue).first() if supervised else None,
+        "satisfaction": _satisfaction(issue) if supervised else None,
     }
+
+
+def _satisfaction(issue: Issue) -> Satisfaction | None:
+    """The raiser's rating (one at most): get(), as first() would add an ORDER BY to compile."""
+    try:
+        return Satisfaction.objects.get(issue=issue)
+    except Satisfaction.DoesNotExist:
+        return None
 
 
 def public_issue_context(issue: Issue) -> dict:
@@ -370,6 +378,8 @@ def issue_meeting_now(issue: Issue) -> dict | None:
 
 
 SIMILARITY_THRESHOLD = 0.15
+# What a list of likely duplicates shows (roundtable/work/_similar.html): not the whole issue.
+SIMILAR_FIELDS = ("pk", "village_id", "title", "stage", "created_at")
 
 
 def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
@@ -382,8 +392,10 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     if len(title) < 2:
         return []
     since = clock.now() - datetime.timedelta(days=365)
-    base = Issue.objects.filter(village=village, created_at__gte=since).exclude(
-        stage__in=[Stage.MERGED, Stage.WITHDRAWN]
+    base = (
+        Issue.objects.filter(village=village, created_at__gte=since)
+        .exclude(stage__in=[Stage.MERGED, Stage.WITHDRAWN])
+        .only(*SIMILAR_FIELDS)
     )
     if exclude_pk:
         base = base.exclude(pk=exclude_pk)

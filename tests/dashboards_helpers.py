@@ -180,3 +180,16 @@ def build_world():
     meeting_with(a.roundtables.first(), when=when(5, 25), present=0, absent=0, state=Meeting.State.CANCELLED)
     meeting_with(b.roundtables.first(), when=when(12, 1, 2025), present=4, absent=0)
     return w
+
+
+def forget_snapshots(village_ids):
+    """Drops the kept snapshots of these villages' own month, quarter and year (the village dashboard
+    keeps its figures from its first view), so that the next view computes them again."""
+    from django.core.cache import cache
+
+    from dashboards import selectors as s
+
+    for kind in s.SNAPSHOT_PERIODS:
+        for pk in village_ids:
+            frame = s.Frame(village_ids=(pk,), unit=s.UNIT_VILLAGE, period=s.period_of(kind))
+            cache.delete_many([s.snapshot_key(frame), s.stamp_key(frame)])

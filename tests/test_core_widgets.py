@@ -4,10 +4,25 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from core.widgets import LeanCheckboxInput, LeanSelect, LeanTextInput
+from core.widgets import (
+    LeanCheckboxInput,
+    LeanDateInput,
+    LeanNumberInput,
+    LeanSelect,
+    LeanTextarea,
+    LeanTextInput,
+)
+from roundtable import forms as roundtable_forms
 from roundtable.selectors import issue_list
 
-BASES = {LeanTextInput: forms.TextInput, LeanSelect: forms.Select, LeanCheckboxInput: forms.CheckboxInput}
+BASES = {
+    LeanTextInput: forms.TextInput,
+    LeanSelect: forms.Select,
+    LeanCheckboxInput: forms.CheckboxInput,
+    LeanNumberInput: forms.NumberInput,
+    LeanDateInput: forms.DateInput,
+    LeanTextarea: forms.Textarea,
+}
 
 
 def _as_django(bound_field):
@@ -50,3 +65,60 @@ def test_lean_select_renders_optgroups_and_selection():
             "f", value, {"id": "id_f"}
         )
         assert parse_html(lean) == parse_html(plain)
+
+
+def _assert_same_as_django(form):
+    for bound_field in form.visible_fields():
+        if type(bound_field.field.widget) not in BASES:
+            continue  # a file input keeps Django's template
+        lean = str(bound_field)
+        assert parse_html(lean) == parse_html(_as_django(bound_field)), bound_field.name
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"note": 'line one\n<b>"two" & three</b>', "note_public": "on", "reason": "", "percent": "x"},
+        {"note": "", "reason": "because", "percent": "40", "public": "on", "target": "-3"},
+    ],
+)
+def test_issue_page_action_forms_render_as_django_would(data):
+    for form_class in (
+        roundtable_forms.NoteForm,
+        roundtable_forms.ReasonForm,
+        roundtable_forms.PublicReasonForm,
+        roundtable_forms.CommentForm,
+        roundtable_forms.ProgressForm,
+        roundtable_forms.CompletionForm,
+        roundtable_forms.OpinionReplyForm,
+    ):
+        form = form_class(data)
+        if data is not None:
+            form.is_valid()
+        _assert_same_as_django(form)
+    opinion = roundtable_forms.OpinionForm(
+        data and {"party": '东边 <"&>', "source": "meeting", "stance": "nonsense", "text": data["note"]}
+    )
+    if data is not None:
+        opinion.is_valid()
+    _assert_same_as_django(opinion)
+
+
+def test_issue_page_forms_with_a_date_or_a_number_render_as_django_would():
+    import datetime
+
+    for value in (None, "", "2026-02-30", datetime.date(2026, 3, 1)):
+        form = roundtable_forms.ConsultationForm(initial={"closes_on": value, "summary": "<i>x</i>"})
+        _assert_same_as_django(form)
+    merge = roundtable_forms.MergeForm({"target": "0"}, issue=None)  # below min_value: never looked up
+    merge.is_valid()
+    _assert_same_as_django(merge)
+
+
+def test_lean_textarea_keeps_a_leading_newline_and_escapes():
+    for value in (None, "", "\nfirst line", "<script>&"):
+        lean = LeanTextarea(attrs={"rows": 2}).render("t", value, {"id": "id_t", "required": True})
+        plain = forms.Textarea(attrs={"rows": 2}).render("t", value, {"id": "id_t", "required": True})
+        assert parse_html(lean) == parse_html(plain)
+        assert lean.endswith(plain[plain.index(">") :]), value

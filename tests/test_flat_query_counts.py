@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from roundtable import selectors, services
 from roundtable.models import STEPS, Issue, Meeting, ProgressUpdate, Resolution, Stage
+from tests.dashboards_helpers import forget_snapshots
 from tests.factories import make_user
 from tests.roundtable_helpers import advance, make_roundtable, raise_issue
 
@@ -149,6 +150,8 @@ def test_every_page_makes_the_same_queries_at_two_sizes(client, world):
     small = {name: _count(client, world, who, url) for name, (who, url) in pages.items()}
     grow(world)
     assert Issue.objects.count() > GROWTH
+    # The village dashboard keeps its figures from its first view: count them computed from the grown history.
+    forget_snapshots([world["village"].pk])
     pages = _pages(world)
     large = {name: _count(client, world, who, url) for name, (who, url) in pages.items()}
     assert large == small

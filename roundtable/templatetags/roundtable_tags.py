@@ -15,15 +15,28 @@ _CLASS = {
 }
 
 
+# The badge of each (language, stage), made once per process: lists show one per row, and building it
+# (an enum look-up, a translation, format_html) costs more than the rest of the row (issue 13).
+_BADGES: dict[tuple[str, str], str] = {}
+
+
 @register.simple_tag
 def stage_badge(stage: str):
     """The stage as a badge: the step number and, in Chinese, the practice's four characters; in any other
     language the translated label (which is the title in both)."""
-    stage = Stage(stage)
+    language = get_language() or settings.LANGUAGE_CODE
+    key = (language, stage)
+    badge = _BADGES.get(key)
+    if badge is None:
+        badge = _BADGES[key] = _stage_badge(Stage(stage), language)
+    return badge
+
+
+def _stage_badge(stage: Stage, language: str):
     number = STEP_NUMBER.get(stage)
     if number:
         hanzi, label = STEP_HANZI[stage], str(stage.label)
-        shown = hanzi if (get_language() or settings.LANGUAGE_CODE).lower().startswith("zh") else label
+        shown = hanzi if language.lower().startswith("zh") else label
         return format_html(
             '<span class="badge stage stage-{}" title="{}">{} · {}</span>',
             number,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -55,6 +56,8 @@ def issue_list(request, code):
             "page": page,
             "query": query.urlencode(),
             "can_log": can_manage_village(request.user, village),
+            # Rows link to <this list>/<pk>/ (roundtable:issue): one reverse() a page, not one a row.
+            "list_url": reverse("roundtable:issues", kwargs={"code": village.code}),
         },
     )
 
