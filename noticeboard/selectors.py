@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -92,8 +92,10 @@ def _board_base(village, stages=None):
     later = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True, pk__gt=OuterRef("pk"))
     if stages is None:
         stages = [s for _label, group in BOARD_STATUSES.values() for s in group]
+    # By the village kept on each resolution (index resolution_village_recent): a page of the board walks
+    # the village's decisions newest first, never the district's.
     return (
-        Resolution.objects.filter(issue__village=village, adopted=True, issue__stage__in=stages)
+        Resolution.objects.filter(village=village, adopted=True, issue__stage__in=stages)
         .exclude(Exists(later))
         .select_related("issue", "meeting__roundtable")
         .annotate(
@@ -182,12 +184,13 @@ def decision_rows(resolutions, *, village) -> list[dict]:
 def mean_rating(*, village) -> float | None:
     """The residents' mean rating of the village's closed decisions."""
     decided = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True)
-    scores = list(
+    # Summed and counted by the database: one row back, not every rating.
+    totals = (
         Satisfaction.objects.filter(issue__village=village, issue__stage=Stage.CLOSED)
         .filter(Exists(decided))
-        .values_list("score", flat=True)
+        .aggregate(total=Sum("score"), n=Count("pk"))
     )
-    return round(sum(scores) / len(scores), 1) if scores else None
+    return round(totals["total"] / totals["n"], 1) if totals["n"] else None
 
 
 def briefings_since(*, township, days: int = 365) -> int:

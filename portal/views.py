@@ -121,7 +121,9 @@ def workspace_search(request):
     villages = villages_for(request.user)
     personal_village_ids = villages_where_raiser_visible(request.user)
     issues = staff_search(
-        text=text, village_ids=villages.values("pk"), personal_village_ids=personal_village_ids
+        text=text,
+        village_ids=villages.values_list("pk", flat=True),
+        personal_village_ids=personal_village_ids,
     )
     page = Paginator(issues, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

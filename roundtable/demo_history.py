@@ -404,6 +404,7 @@ def _seed_village(village: Village, rng: random.Random) -> int:
             Resolution(
                 meeting=meeting,
                 issue=issue,
+                village_id=issue.village_id,
                 agenda_item=item,
                 text=plan["text"],
                 votes_for=f,

@@ -541,6 +541,19 @@ class Resolution(models.Model):
     issue = models.ForeignKey(
         Issue, on_delete=models.CASCADE, related_name="resolutions", verbose_name=_("issue")
     )
+    # The issue's village, kept beside it (the workflow sets it; ``tallies_rebuild`` fills it for rows
+    # written around the workflow), so a village's decisions are read newest first from one index
+    # instead of walking the district's. Empty only until that rebuild.
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("village"),
+    )
     agenda_item = models.OneToOneField(
         AgendaItem,
         on_delete=models.CASCADE,
@@ -569,9 +582,13 @@ class Resolution(models.Model):
         verbose_name = _("resolution")
         verbose_name_plural = _("resolutions")
         ordering = ["-created_at"]
-        # The village page's recent decisions: newest adopted first, never a walk over every issue.
         indexes = [
-            models.Index(fields=["-created_at"], name="resolution_adopted_recent", condition=Q(adopted=True))
+            models.Index(fields=["-created_at"], name="resolution_adopted_recent", condition=Q(adopted=True)),
+            # The village page's recent decisions: the village's adopted ones newest first, from the index
+            # alone (the index above, across villages, walks the district's decisions to find a village's).
+            models.Index(
+                fields=["village", "-created_at"], name="resolution_village_recent", condition=Q(adopted=True)
+            ),
         ]
 
     def __str__(self):

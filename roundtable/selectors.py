@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -49,13 +50,12 @@ def search_q(text: str) -> Q:
     description, migration 0010) finds the candidates: a pattern's pairs (its one character, when that is
     all) must all be among the matter's; the substring test then decides, so the results are the same."""
     text = text.strip()
-    # Tracking codes are stored in capitals: an exact match on the column its unique index serves.
     code = Q(tracking_code=text.upper())
     substring = Q(title__icontains=text) | Q(description__icontains=text) | code
     if not (settings.IS_POSTGRES and text):
         return substring
-    # (grams or code) and (substring or code): the first part alone is the index's (a bitmap of the two
-    # indexes), so the costly pairs are never computed again row by row.
+    # (grams or code) and (substring or code): the first part alone is the indexes' (a bitmap of the two),
+    # dropped from the row-by-row filter, so the costly grams are never computed row by row.
     return (Q(_text_grams_contain(text)) | code) & substring
 
 
@@ -73,13 +73,80 @@ class _Grams(Func):
         super().__init__(*expressions, output_field=ArrayField(TextField()))
 
 
-def _text_grams_contain(text: str):
-    """The matter's title and description hold every character and pair of ``text`` (the index's test:
-    ``issue_text_grams`` indexes exactly ``_Grams(title, description)``)."""
+class _PatternGrams(_Grams):
+    """``tongxin_pattern_grams(upper(…))``: what a pattern's text must hold — its character pairs, or its one
+    character when that is all (migration 0011). Pairs only: a single character's list of matters is the
+    longest of all, and every pair present implies both its characters are."""
+
+    function = "tongxin_pattern_grams"
+
+
+def _grams_contain(*columns, text: str):
     from django.contrib.postgres.fields import ArrayField
 
     lookup = ArrayField(TextField()).get_lookup("contains")
-    return lookup(_Grams(F("title"), F("description")), _Grams(Value(text)))
+    return lookup(_Grams(*(F(c) for c in columns)), _PatternGrams(Value(text)))
+
+
+def _text_grams_contain(text: str):
+    """The matter's title and description hold every pair of ``text`` (the index's test:
+    ``issue_text_grams`` indexes exactly ``_Grams(title, description)``)."""
+    return _grams_contain("title", "description", text=text)
+
+
+class _Joined(Func):
+    """Texts joined by a space (``title || ' ' || description``), as the indexes' expressions spell it."""
+
+    template = "%(expressions)s"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+
+class _Keyed(Func):
+    """``function(village, upper(text))``: grams of a text in capitals keyed by a village ("12:路灯"), the
+    expressions of the indexes ``issue_village_text_pairs`` and ``issue_raiser_name_grams`` (migration
+    0011), or a pattern's in a given village."""
+
+    template = "%(function)s(%(expressions)s)"
+
+    def __init__(self, function, key, *texts):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(key, Upper(_Joined(*texts)), function=function, output_field=ArrayField(TextField()))
+
+
+def _keyed_contain(index_function, pattern_function, columns, text: str, village_ids) -> Q:
+    from django.contrib.postgres.fields import ArrayField
+
+    lookup = ArrayField(TextField()).get_lookup("contains")
+    indexed = _Keyed(index_function, F("village_id"), *(F(c) for c in columns))
+    query = Q()
+    for village_id in sorted(village_ids):
+        query |= Q(lookup(indexed, _Keyed(pattern_function, Value(int(village_id)), Value(text))))
+    return query
+
+
+# Up to a township's villages, a search asks each village's keys; past that (a district official), the
+# grams of the whole district (one index condition rather than hundreds).
+KEYED_VILLAGES_MAX = 30
+
+
+def _village_text_pairs_contain(text: str, village_ids) -> Q:
+    """In one of the villages, the title and description hold every pair of ``text`` (two characters or
+    more): the index ``issue_village_text_pairs`` returns those villages' matters only."""
+    return _keyed_contain(
+        "tongxin_village_pairs", "tongxin_village_pattern_pairs", ["title", "description"], text, village_ids
+    )
+
+
+def _name_grams_contain(text: str, village_ids) -> Q:
+    """In one of the villages, the raiser's name holds every pair of ``text`` (its one character, when that
+    is all); with the partial index's own condition (a name, not anonymous) spelled out so that the planner
+    may use ``issue_raiser_name_grams``."""
+    query = _keyed_contain(
+        "tongxin_keyed_grams", "tongxin_keyed_pattern_grams", ["raiser_name"], text, village_ids
+    )
+    return query & Q(is_anonymous=False) & ~Q(raiser_name="")
 
 
 MAX_SEARCH_LENGTH = 100
@@ -95,23 +162,48 @@ def normalised_mobile(text: str) -> str:
     return match.group(1) if match else ""
 
 
-def issue_search_q(text: str, *, personal_village_ids=frozenset()) -> Q:
+def issue_search_q(text: str, *, personal_village_ids=frozenset(), village_ids=None) -> Q:
     """What the staff search box finds: the text search (``search_q``), a matter's number ("#101" or
     "101") and, only in the villages given (where the user is a cadre), the raiser's whole mobile number
-    (through its keyed hash) or name. Anonymous matters are never found by their raiser."""
+    (through its keyed hash) or name. Anonymous matters are never found by their raiser.
+
+    On PostgreSQL it is (what the indexes find) AND (what is searched): the first part, an OR of index
+    conditions only (grams of the text and of the name, the tracking code, the number, the mobile's hash),
+    is implied by the second, so the results are the second's; it lets the planner build one bitmap from
+    the indexes and never compute the grams row by row. Given the ``village_ids`` searched (a few), the
+    text's pairs are asked in those villages only, so the index never reads the district's history."""
     text = strip_controls(text).strip()[:MAX_SEARCH_LENGTH]
-    query = search_q(text)
+    if not text:
+        return Q()
+    code = Q(tracking_code=text.upper())
+    found = Q(title__icontains=text) | Q(description__icontains=text) | code
+    indexed = None
+    if settings.IS_POSTGRES:
+        if len(text) >= 2 and village_ids is not None and len(village_ids) <= KEYED_VILLAGES_MAX:
+            indexed = _village_text_pairs_contain(text, village_ids) | code
+        else:
+            indexed = Q(_text_grams_contain(text)) | code
     number = _NUMBER.match(text)
     if number:
-        query |= Q(pk=int(number.group(1)))
+        found |= Q(pk=int(number.group(1)))
+        indexed = indexed | Q(pk=int(number.group(1))) if indexed is not None else None
     if personal_village_ids:
         mobile = normalised_mobile(text)
-        personal = Q(raiser_mobile_hash=blind_index(mobile)) if mobile else Q()
-        if not mobile and not number:
+        raiser = Q(village_id__in=personal_village_ids, is_anonymous=False)
+        personal = index_personal = None
+        if mobile:
+            personal = index_personal = Q(raiser_mobile_hash=blind_index(mobile))  # its own index
+        elif not number:
             personal = Q(raiser_name__icontains=text) if len(text) >= 2 else Q(raiser_name__iexact=text)
-        if personal:
-            query |= personal & Q(village_id__in=personal_village_ids, is_anonymous=False)
-    return query
+            if indexed is not None:
+                index_personal = _name_grams_contain(text, personal_village_ids)
+        if personal is not None:
+            found |= personal & raiser
+            if indexed is not None:
+                indexed |= index_personal
+    if indexed is None:
+        return found
+    return indexed & found
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -157,6 +249,7 @@ class IssueFilter(django_filters.FilterSet):
         self.filters["group"].queryset = village.groups.all() if village else Issue.objects.none()
         # Only the village's cadres find matters by the raiser's name or mobile number.
         self.personal_village_ids = frozenset({village.pk}) if village and personal else frozenset()
+        self.village_ids = frozenset({village.pk}) if village else None
         self.filters["q"].field.help_text = (
             _("A number (#101), a tracking code, the raiser's name or mobile number, or words")
             if personal
@@ -166,7 +259,11 @@ class IssueFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.filter(issue_search_q(value, personal_village_ids=self.personal_village_ids))
+        return queryset.filter(
+            issue_search_q(
+                value, personal_village_ids=self.personal_village_ids, village_ids=self.village_ids
+            )
+        )
 
     def filter_due(self, queryset, name, value):
         """Due this week: open, and the step's deadline within the next seven days (not yet overdue) —
@@ -571,8 +668,9 @@ IN_PROGRESS_SHOWN = 50
 
 def public_village_context(*, village) -> dict:
     """The village's public page: its roundtables, recent public decisions and work in progress."""
+    # By the village kept on each resolution: index resolution_village_recent, newest first.
     decisions = (
-        Resolution.objects.filter(issue__village=village, adopted=True)
+        Resolution.objects.filter(village=village, adopted=True)
         .select_related("issue", "meeting__roundtable")
         .order_by("-created_at")[:10]
     )
@@ -814,10 +912,13 @@ def official_home(*, village_ids) -> dict:
 def staff_search(*, text: str, village_ids, personal_village_ids):
     """The workspace search across the villages a user may see (``issue_search_q``), newest first."""
     text = strip_controls(text).strip()
+    village_ids = frozenset(village_ids)
     if not text or not village_ids:
         return Issue.objects.none()
     return (
-        Issue.objects.filter(issue_search_q(text, personal_village_ids=personal_village_ids))
+        Issue.objects.filter(
+            issue_search_q(text, personal_village_ids=personal_village_ids, village_ids=village_ids)
+        )
         .filter(village_id__in=village_ids)
         .select_related("village", "group")
         .order_by("-created_at", "-pk")

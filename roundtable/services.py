@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from core import clock, pagecache
@@ -20,6 +20,7 @@ from roundtable.models import (
     IssueTally,
     Meeting,
     Opinion,
+    Resolution,
     Roundtable,
     RoundtableMember,
     TimelineEntry,
@@ -491,7 +492,8 @@ def tracking_codes_recover(*, mobile: str, language: str = "") -> None:
 
 @transaction.atomic
 def tallies_rebuild(*, village_ids=None) -> int:
-    """Counts the issues again and replaces the villages' tallies (all villages when none are named).
+    """Counts the issues again and replaces the villages' tallies (all villages when none are named), and
+    gives the resolutions written without their village that village (``resolution_villages_fill``).
 
     For data written around the workflow (bulk loads, restores); the workflow keeps them right otherwise.
     The tally rows are locked first, so a move made meanwhile waits and lands on the rebuilt count.
@@ -508,9 +510,17 @@ def tallies_rebuild(*, village_ids=None) -> int:
     ]
     tallies.delete()
     IssueTally.objects.bulk_create(rows, batch_size=1000)
+    resolution_villages_fill()
     if village_ids is None:
         pagecache.township_changed()  # every village's figures
     else:
         for village_id in village_ids:
             fragments.village_changed(village_id)
     return len(rows)
+
+
+def resolution_villages_fill() -> int:
+    """Sets the issue's village on the resolutions written without it (bulk loads, restores; the workflow
+    sets it itself), which the village page's recent decisions are read by. Returns how many were set."""
+    village = Issue.objects.filter(pk=OuterRef("issue_id")).values("village_id")[:1]
+    return Resolution.objects.filter(village__isnull=True).update(village_id=Subquery(village))

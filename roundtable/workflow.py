@@ -843,6 +843,7 @@ def issue_decide(
     resolution = Resolution.objects.create(
         meeting=item.meeting,
         issue=issue,
+        village_id=issue.village_id,
         agenda_item=item,
         text=text,
         votes_for=votes_for,
@@ -930,6 +931,7 @@ def issue_not_adopted(
     Resolution.objects.create(
         meeting=item.meeting,
         issue=issue,
+        village_id=issue.village_id,
         agenda_item=item,
         text=discussion,
         votes_for=votes_for,

@@ -88,6 +88,7 @@ def grow(world):
             Resolution(
                 meeting=world["meeting"],
                 issue=issue,
+                village_id=issue.village_id,
                 text="同意",
                 votes_for=5,
                 votes_against=0,

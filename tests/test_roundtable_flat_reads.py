@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -272,3 +273,105 @@ def test_search_goes_through_the_character_pairs(search_set):
     with CaptureQueriesContext(connection) as ctx:
         list(Issue.objects.filter(village=search_set).filter(selectors.search_q("路灯")))
     assert "tongxin_grams(upper(" in ctx.captured_queries[-1]["sql"]
+
+
+# --- the staff search box: text, number, code, raiser — through indexes only ------------------------
+
+NAMED_ROWS = [
+    # (title, description, raiser's name, anonymous)
+    ("村道路灯损坏", "六盏路灯坏了两个月。", "林美华", False),
+    ("灯", "只有一个字的标题", "林", False),
+    ("水渠", "路 灯 之间有空格", "路灯明", False),
+    ("LED Street Light", "replace the led lamps", "Li Led", False),
+    ("广场噪音", "晚上十点以后跳舞", "林美华", True),
+    ("空描述", "", "", False),
+    ("桥", "桥栏杆松动", "美", False),
+]
+NAME_PATTERNS = ["林", "林美", "美华", "美", "林美华", "路灯", "灯", "led", "LI L", "x", "#1", "T00000000004"]
+
+
+@pytest.fixture
+def named_set(village, other_village):
+    for place, prefix in ((village, "T"), (other_village, "U")):
+        Issue.objects.bulk_create(
+            [
+                Issue(
+                    village=place,
+                    title=title,
+                    description=description,
+                    raiser_name=name,
+                    is_anonymous=anonymous,
+                    category="other",
+                    stage=Stage.RAISED,
+                    tracking_code=f"{prefix}{n:011d}",
+                )
+                for n, (title, description, name, anonymous) in enumerate(NAMED_ROWS)
+            ]
+        )
+    return village
+
+
+def _plain_staff_search(text, personal_village_ids):
+    """The staff search as plain tests, without any index: what ``issue_search_q`` must find."""
+    text = text.strip()
+    query = Q(title__icontains=text) | Q(description__icontains=text) | Q(tracking_code=text.upper())
+    number = re.match(r"^#?\s*(\d{1,9})$", text)
+    if number:
+        query |= Q(pk=int(number.group(1)))
+    elif personal_village_ids:
+        name = Q(raiser_name__icontains=text) if len(text) >= 2 else Q(raiser_name__iexact=text)
+        query |= name & Q(village_id__in=personal_village_ids, is_anonymous=False)
+    return query
+
+
+@pytest.mark.parametrize("scope", ["district", "village", "both"])
+@pytest.mark.parametrize("personal", [False, True])
+@pytest.mark.parametrize("pattern", NAME_PATTERNS + PATTERNS)
+def test_staff_search_same_results_as_the_plain_tests(named_set, other_village, pattern, personal, scope):
+    """Through every index: the district's grams, the villages' pairs (a scope of a few villages), the
+    names' grams in the cadre's village."""
+    personal_ids = frozenset({named_set.pk}) if personal else frozenset()
+    village_ids = {"district": None, "village": {named_set.pk}, "both": {named_set.pk, other_village.pk}}[
+        scope
+    ]
+    if pattern == "#1":
+        pattern = f"#{Issue.objects.filter(village=named_set).order_by('pk').first().pk}"
+    # A search given its villages searches within them (its callers filter by them too).
+    both = Issue.objects.filter(village__in=village_ids or [named_set, other_village])
+    query = selectors.issue_search_q(pattern, personal_village_ids=personal_ids, village_ids=village_ids)
+    now = set(both.filter(query).values_list("pk", flat=True))
+    plain = set(both.filter(_plain_staff_search(pattern, personal_ids)).values_list("pk", flat=True))
+    assert now == plain
+
+
+def test_staff_search_finds_by_the_name_only_where_personal_and_never_anonymous(named_set, other_village):
+    both = Issue.objects.filter(village__in=[named_set, other_village])
+    found = both.filter(selectors.issue_search_q("美华", personal_village_ids=frozenset({named_set.pk})))
+    assert list(found.values_list("village_id", "title")) == [(named_set.pk, "村道路灯损坏")]
+    assert not both.filter(selectors.issue_search_q("美华")).exists()
+
+
+@postgres_only
+def test_staff_search_is_a_bitmap_of_indexes_and_never_computes_grams_row_by_row(named_set):
+    """Both grams indexes answer the search (text, and name within the cadre's villages) in one bitmap, and
+    the grams are never in the rows' filter: without the index part, or with a name condition the partial
+    index cannot take, the planner has to read every matter computing the grams of each."""
+    from django.db import connection
+
+    query = Issue.objects.filter(
+        selectors.issue_search_q(
+            "路灯", personal_village_ids=frozenset({named_set.pk}), village_ids={named_set.pk}
+        )
+    ).order_by("-created_at", "-pk")
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "issue_village_text_pairs" in plan
+    assert "issue_raiser_name_grams" in plan
+    assert f"'{{{named_set.pk}:路灯}}'" in plan  # the pair in the village only, not its two characters
+    filters = [line for line in plan.splitlines() if "Filter:" in line]
+    assert filters
+    assert not any("tongxin_grams" in line for line in filters), plan

@@ -5,13 +5,13 @@ import datetime
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
 from roundtable import selectors, services, workflow
-from roundtable.models import AgendaItem, Issue, IssueTally, Opinion, Stage
+from roundtable.models import AgendaItem, Issue, IssueTally, Opinion, Resolution, Stage
 from tests.factories import make_user
 from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue, schedule
 
@@ -26,6 +26,11 @@ def _live(village_ids):
         .annotate(n=Count("pk"))
         .order_by()
     }
+
+
+def _resolutions_off_village():
+    """Resolutions whose kept village is not their issue's (or is missing)."""
+    return list(Resolution.objects.exclude(village_id=F("issue__village_id")).values_list("pk", flat=True))
 
 
 def _tallied(village_ids):
@@ -182,6 +187,7 @@ def test_tallies_equal_live_counts_after_every_move(village, other_village, ctx,
     MAKE[move](Issue.objects.get(pk=issue.pk), ctx)
     assert _tallied(ids) == _live(ids)
     assert Issue.objects.filter(village=village).exists()
+    assert _resolutions_off_village() == []
 
 
 def test_a_refused_move_changes_no_tally(village, ctx):
@@ -208,10 +214,14 @@ def test_rebuild_command_repairs_tallies_after_writes_around_the_workflow(villag
         ]
     )
     IssueTally.objects.filter(village=other_village).update(count=99)
+    decided = _at(Stage.EXECUTING, village, ctx)
+    Resolution.objects.filter(issue=decided).update(village=None)  # as a bulk load writes them
     ids = [village.pk, other_village.pk]
     assert _tallied(ids) != _live(ids)
+    assert _resolutions_off_village() != []
     call_command("rebuild_tallies", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert _tallied(ids) == _live(ids)
+    assert _resolutions_off_village() == []
     assert services.tallies_rebuild(village_ids=[village.pk]) == len(_live([village.pk]))
     assert _tallied(ids) == _live(ids)
 
@@ -220,6 +230,10 @@ def test_pages_show_the_tallied_counts(client, village, ctx):
     for stage in (Stage.RAISED, Stage.EXECUTING, Stage.CLOSED, Stage.CLOSED):
         _at(stage, village, ctx)
     context = selectors.public_village_context(village=village)
+    # The recent decisions, read by the village kept on each, are the village's issues' adopted ones.
+    plain = Resolution.objects.filter(issue__village=village, adopted=True).order_by("-created_at")[:10]
+    assert [r.pk for r in context["decisions"]] == [r.pk for r in plain]
+    assert len(context["decisions"]) == 3
     assert context["closed_count"] == 2
     assert context["open_count"] == 2
     assert context["in_progress_count"] == 1 == len(context["in_progress"])

@@ -189,8 +189,11 @@ def decisions(request, code):
     status = request.GET.get("status") or None
     if status not in selectors.BOARD_FILTERS:
         status = None
-    page = _page(request, selectors.decisions_board(village=village, status=status))
     counts = selectors.decision_counts(village=village)
+    # The board's length is the count its filter shows (kept by the workflow, not counted again here).
+    paginator = Paginator(selectors.decisions_board(village=village, status=status), PAGE_SIZE)
+    paginator.count = counts[status or "all"]
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "noticeboard/public/decisions.html",
