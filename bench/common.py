@@ -47,9 +47,22 @@ def drop_database(url: str | None = None) -> None:
     print(f"dropped {name}")
 
 
+# Each size of data its own Redis database for the cache (dashboard snapshots, rate-limit counters), so that
+# measuring one size after the other does not clear the other's snapshots (a township's and the district's
+# year take seconds to compute at a million issues).
+REDIS_DATABASES = {1_000_000: 6, 50_000: 7}
+
+
+def redis_for(issues: int) -> str:
+    """The default cache of a size's bench database (bench/generate.py ``database_for``): Redis db 6 for a
+    million issues, 7 for 50,000, 8 for any other size."""
+    return f"redis://127.0.0.1:6379/{REDIS_DATABASES.get(issues, 8)}"
+
+
 def cache_for_this_database() -> None:
-    """Clears the cache (the bench's own Redis database) when it last served another bench database, so
-    that no dashboard snapshot of one data set is shown for another with the same village ids."""
+    """Clears the cache when it last served another bench database (REDIS_URL set by hand to one shared
+    by two sizes, or a third size on db 8), so that no dashboard snapshot of one data set is shown for
+    another with the same village ids."""
     from django.core.cache import cache
 
     marker = "bench:database"

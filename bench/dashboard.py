@@ -7,7 +7,7 @@
 
 The data comes from bench/generate.py (a district of 20 townships × 20 villages). Times, in process
 through the whole Django stack (middleware, sessions, templates; DEBUG off, the cache on Redis when
-REDIS_URL is set, default redis://127.0.0.1:6379/6), the township dashboard, the district dashboard and
+REDIS_URL is set, default bench.common.redis_for: db 6 for a million issues, 7 for 50,000), the township dashboard, the district dashboard and
 each export, and prints median and p95 server time and query counts, next to the time of the same
 aggregate in raw SQL. A script, not a test: numbers depend on the machine (the load average is printed).
 """
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import cache_for_this_database, setup_environment
+from bench.common import cache_for_this_database, redis_for, setup_environment
 from bench.generate import DISTRICT_CODE, database_for
 
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
@@ -77,7 +77,7 @@ def main():
     parser.add_argument("--refresh", action="store_true", help="recompute every snapshot first, timed")
     args = parser.parse_args()
     os.environ.setdefault("DATABASE_URL", database_for(args.issues))
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/6")
+    os.environ.setdefault("REDIS_URL", redis_for(args.issues))
     setup_environment()
     import django
 

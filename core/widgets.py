@@ -75,3 +75,31 @@ def _option(option: dict) -> str:
     extra = flatatt(option["attrs"]) if option["attrs"] else ""
     value, label = conditional_escape(str(option["value"])), conditional_escape(option["label"])
     return f'<option value="{value}"{extra}>{label}</option>'
+
+
+class LeanRadioSelect(forms.RadioSelect):
+    """Radio buttons, each in its label, laid out as Django's radio.html does (choices in groups are left
+    to Django's templates)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        if any(group for group, _options, _index in widget["optgroups"]):
+            return super().render(name, value, attrs, renderer)
+        rendered = "".join(
+            _radio(option) for _group, options, _index in widget["optgroups"] for option in options
+        )
+        outer = {key: widget["attrs"][key] for key in ("id", "class") if widget["attrs"].get(key)}
+        return format_html("<div{}>{}\n</div>", flatatt(outer), mark_safe(rendered))  # noqa: S308 — escaped
+
+
+def _radio(option: dict) -> str:
+    first = {"type": option["type"], "name": option["name"]}
+    if option["value"] is not None:
+        first["value"] = str(option["value"])
+    label_for = flatatt({"for": option["attrs"]["id"]}) if option["attrs"].get("id") else ""
+    return format_html(
+        "<div>\n    <label{}><input{}>\n {}</label>\n\n</div>",
+        label_for,
+        _attrs(option, **first),
+        option["label"],
+    )

@@ -15,6 +15,7 @@ from core.widgets import (
     LeanCheckboxInput,
     LeanDateInput,
     LeanNumberInput,
+    LeanRadioSelect,
     LeanSelect,
     LeanTextarea,
     LeanTextInput,
@@ -251,9 +252,11 @@ class CodeRecoveryForm(CleanTextMixin, forms.Form):
         return mobile
 
 
+# The tracking page's forms use the lean widgets (core.widgets): the same HTML without a template per
+# widget and per radio button (issue 13).
 class ResidentOpinionForm(CleanTextMixin, forms.Form):
-    stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=forms.RadioSelect)
-    text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    stance = forms.ChoiceField(label=_("Your view"), choices=Opinion.Stance.choices, widget=LeanRadioSelect)
+    text = forms.CharField(label=_("Your opinion"), max_length=3000, widget=LeanTextarea(attrs={"rows": 4}))
 
 
 class OpinionForm(CleanTextMixin, forms.Form):
@@ -272,7 +275,7 @@ class RatingForm(CleanTextMixin, forms.Form):
     score = forms.TypedChoiceField(
         label=_("How satisfied are you with the outcome?"),
         coerce=int,
-        widget=forms.RadioSelect,
+        widget=LeanRadioSelect,
         choices=[
             (5, _("5 · very satisfied")),
             (4, _("4 · satisfied")),
@@ -285,12 +288,14 @@ class RatingForm(CleanTextMixin, forms.Form):
         label=_("Comment (optional)"),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=LeanTextarea(attrs={"rows": 3}),
     )
 
 
 class WithdrawForm(CleanTextMixin, forms.Form):
-    note = forms.CharField(label=_("Why do you withdraw it? (optional)"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Why do you withdraw it? (optional)"), max_length=500, required=False, widget=LeanTextInput
+    )
 
 
 def public_note_field():

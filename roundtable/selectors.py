@@ -7,6 +7,7 @@ import django_filters
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,7 @@ from roundtable.models import (
     Satisfaction,
     Stage,
     SupervisionVerdict,
+    TimelineEntry,
 )
 from roundtable.workflow import has_quorum, quorum_needed
 
@@ -345,20 +347,90 @@ def _satisfaction(issue: Issue) -> Satisfaction | None:
         return None
 
 
+# A correlated subquery of the issue query (PostgreSQL): what the tracking page shows beside the matter,
+# as one JSON object, so that the page reads it all with the matter itself: the public timeline (each entry
+# with its meeting and the meeting's roundtable), the adopted decision (the latest), the progress reports
+# and the opinion counts by stance. Constant SQL, no parameters.
+PUBLIC_EXTRAS_SQL = """SELECT json_build_object(
+    'timeline', (SELECT json_agg(json_build_object(
+            'entry', row_to_json(t), 'meeting', row_to_json(m), 'roundtable', row_to_json(rt))
+            ORDER BY t.created_at, t.id)
+        FROM roundtable_timelineentry t
+        LEFT JOIN roundtable_meeting m ON m.id = t.meeting_id
+        LEFT JOIN roundtable_roundtable rt ON rt.id = m.roundtable_id
+        WHERE t.issue_id = roundtable_issue.id AND t.is_public),
+    'resolution', (SELECT row_to_json(r) FROM (
+        SELECT * FROM roundtable_resolution
+        WHERE issue_id = roundtable_issue.id AND adopted ORDER BY created_at DESC, id DESC LIMIT 1) r),
+    'progress', (SELECT json_agg(row_to_json(p) ORDER BY p.created_at, p.id)
+        FROM roundtable_progressupdate p WHERE p.issue_id = roundtable_issue.id),
+    'opinions', (SELECT json_object_agg(o.stance, o.n ORDER BY o.stance) FROM (
+        SELECT stance, COUNT(*) AS n FROM roundtable_opinion
+        WHERE issue_id = roundtable_issue.id GROUP BY stance) o))"""
+
+
+def _from_json(model, row: dict, **related):
+    """A model instance from a row_to_json() row of its table (every column), as if read by a query, with
+    ``related`` objects (by foreign key name) set as select_related would."""
+    fields = model._meta.concrete_fields
+    instance = model.from_db(
+        "default", [f.attname for f in fields], [f.to_python(row[f.column]) for f in fields]
+    )
+    for name, value in related.items():
+        model._meta.get_field(name).set_cached_value(instance, value)
+    return instance
+
+
+def _timeline_from_json(issue: Issue, rows) -> list:
+    timeline = []
+    for row in rows or []:
+        meeting = None
+        if row["meeting"]:
+            roundtable = _from_json(Roundtable, row["roundtable"])
+            meeting = _from_json(Meeting, row["meeting"], roundtable=roundtable)
+        timeline.append(_from_json(TimelineEntry, row["entry"], issue=issue, meeting=meeting))
+    return timeline
+
+
+def public_issue_by_code(code: str) -> Issue | None:
+    """The matter a tracking code (in capitals) opens, for its tracking page: with its village, group and
+    rating, and on PostgreSQL what ``public_issue_context`` shows beside the timeline, in one query."""
+    issues = Issue.objects.select_related("village", "group", "satisfaction").filter(tracking_code=code)
+    if settings.IS_POSTGRES:
+        issues = issues.annotate(public_extras=RawSQL(PUBLIC_EXTRAS_SQL, []))  # noqa: S611 - constant
+    return next(iter(issues.order_by()[:1]), None)
+
+
 def public_issue_context(issue: Issue) -> dict:
     """What the tracking page shows: the public timeline (each meeting at its time as it is now), the
-    meeting the matter waits on, the decision and the progress; no personal data."""
-    return {
-        "timeline": list(
+    meeting the matter waits on, the decision and the progress; no personal data. What
+    ``public_issue_by_code`` read with the matter is not read again."""
+    extras = getattr(issue, "public_extras", None)
+    if extras is not None:
+        timeline = _timeline_from_json(issue, extras["timeline"])
+        resolution = extras["resolution"] and _from_json(Resolution, extras["resolution"], issue=issue)
+        progress = [_from_json(ProgressUpdate, row, issue=issue) for row in extras["progress"] or []]
+        opinion_counts = extras["opinions"] or {}
+    else:
+        timeline = list(
             issue.timeline.filter(is_public=True)
             .select_related("meeting__roundtable")
             .order_by("created_at", "pk")
-        ),
+        )
+        resolution = issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first()
+        progress = list(issue.progress.order_by("created_at", "pk"))
+        opinion_counts = dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by())
+    if Issue.satisfaction.is_cached(issue):
+        satisfaction = Issue.satisfaction.related.get_cached_value(issue)
+    else:
+        satisfaction = _satisfaction(issue)
+    return {
+        "timeline": timeline,
         "meeting_now": issue_meeting_now(issue),
-        "resolution": issue.resolutions.filter(adopted=True).order_by("-created_at", "-pk").first(),
-        "progress": list(issue.progress.order_by("created_at", "pk")),
-        "opinion_counts": dict(issue.opinions.values_list("stance").annotate(n=Count("pk")).order_by()),
-        "satisfaction": Satisfaction.objects.filter(issue=issue).first(),
+        "resolution": resolution or None,
+        "progress": progress,
+        "opinion_counts": opinion_counts,
+        "satisfaction": satisfaction,
     }
 
 

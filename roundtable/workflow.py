@@ -182,6 +182,8 @@ def _has_pending_item(issue: Issue) -> bool:
 
 
 def _is_rated(issue: Issue) -> bool:
+    if Issue.satisfaction.is_cached(issue):  # read with the issue (select_related("satisfaction"))
+        return Issue.satisfaction.related.get_cached_value(issue) is not None
     return Satisfaction.objects.filter(issue=issue).exists()
 
 

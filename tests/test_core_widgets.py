@@ -8,6 +8,7 @@ from core.widgets import (
     LeanCheckboxInput,
     LeanDateInput,
     LeanNumberInput,
+    LeanRadioSelect,
     LeanSelect,
     LeanTextarea,
     LeanTextInput,
@@ -19,6 +20,7 @@ BASES = {
     LeanTextInput: forms.TextInput,
     LeanSelect: forms.Select,
     LeanCheckboxInput: forms.CheckboxInput,
+    LeanRadioSelect: forms.RadioSelect,
     LeanNumberInput: forms.NumberInput,
     LeanDateInput: forms.DateInput,
     LeanTextarea: forms.Textarea,
@@ -122,3 +124,41 @@ def test_lean_textarea_keeps_a_leading_newline_and_escapes():
         plain = forms.Textarea(attrs={"rows": 2}).render("t", value, {"id": "id_t", "required": True})
         assert parse_html(lean) == parse_html(plain)
         assert lean.endswith(plain[plain.index(">") :]), value
+
+
+@pytest.mark.parametrize(
+    "form_class, data",
+    [
+        (roundtable_forms.ResidentOpinionForm, None),
+        (roundtable_forms.ResidentOpinionForm, {"stance": "oppose", "text": '路灯 "<b>&amp;\n第二行'}),
+        (roundtable_forms.ResidentOpinionForm, {"stance": "nonsense", "text": ""}),
+        (roundtable_forms.RatingForm, None),
+        (roundtable_forms.RatingForm, {"score": "3", "comment": "<i>好</i>"}),
+        (roundtable_forms.RatingForm, {"score": "9", "comment": ""}),
+        (roundtable_forms.WithdrawForm, None),
+        (roundtable_forms.WithdrawForm, {"note": '"不需要了" & <x>'}),
+    ],
+)
+def test_tracking_page_forms_render_as_django_would(form_class, data):
+    """Blank, typed and refused; every field in a lean widget."""
+    form = form_class(data)
+    form.is_valid()
+    for bound_field in form.visible_fields():
+        assert type(bound_field.field.widget) in BASES, bound_field.name
+    _assert_same_as_django(form)
+
+
+def test_lean_radio_select_renders_as_django_would():
+    choices = [("Fruit", [("a", "Apple & <pear>"), ("b", "Banana")]), ("c", "Cherry")]
+    for value in ("a", "c", None):
+        lean = LeanRadioSelect(choices=choices, attrs={"class": "x"}).render("f", value, {"id": "id_f"})
+        plain = forms.RadioSelect(choices=choices, attrs={"class": "x"}).render("f", value, {"id": "id_f"})
+        assert parse_html(lean) == parse_html(plain)
+    for attrs in ({}, {"id": "id_f", "required": True}):
+        lean = LeanRadioSelect(choices=[("a", "A <b>"), (1, "一")], attrs={"class": "x"}).render(
+            "f", "a", attrs
+        )
+        plain = forms.RadioSelect(choices=[("a", "A <b>"), (1, "一")], attrs={"class": "x"}).render(
+            "f", "a", attrs
+        )
+        assert parse_html(lean) == parse_html(plain)

@@ -24,7 +24,7 @@ from roundtable.forms import (
     add_workflow_error,
 )
 from roundtable.models import TRACKING_ALPHABET, Issue, Opinion, ProgressUpdate
-from roundtable.selectors import progress_steps, public_issue_context
+from roundtable.selectors import progress_steps, public_issue_by_code, public_issue_context
 from villages.models import Village
 from villages.selectors import default_township
 
@@ -117,9 +117,7 @@ def _issue_by_code(request, code) -> Issue:
     code = code.upper()
     issue = None
     if 10 <= len(code) <= 16 and all(ch in TRACKING_ALPHABET for ch in code):
-        issue = (
-            Issue.objects.select_related("village", "group", "merged_into").filter(tracking_code=code).first()
-        )
+        issue = public_issue_by_code(code)
     if issue is None:
         hit(request, MISS_BY_ADDRESS, MISS_BY_BROWSER)
         raise Http404
