@@ -132,8 +132,12 @@ def decision_counts(*, village) -> dict:
     counts = {
         key: sum(tally.get(stage, 0) for stage in stages) for key, (_label, stages) in BOARD_STATUSES.items()
     }
+    # The issue's village too (the same as the resolution's): the count starts from the village's open
+    # issues (index issue_village_stage) rather than from all its decisions.
     counts["overdue"] = (
-        _board_base(village, stages=OPEN_DECIDED).filter(due_date__lt=timezone.localdate()).count()
+        _board_base(village, stages=OPEN_DECIDED)
+        .filter(issue__village=village, due_date__lt=timezone.localdate())
+        .count()
     )
     counts["all"] = sum(counts[key] for key in BOARD_STATUSES)
     return counts
