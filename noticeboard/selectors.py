@@ -2,14 +2,14 @@
 
 import datetime
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Membership
 from noticeboard.models import Briefing, Suggestion
-from roundtable.models import Meeting, ProgressUpdate, Resolution, Satisfaction, Stage
+from roundtable.models import IssueTally, Meeting, ProgressUpdate, Resolution, Satisfaction, Stage
 from roundtable.selectors import public_consultations, stage_tallies
 
 
@@ -186,15 +186,15 @@ def decision_rows(resolutions, *, village) -> list[dict]:
 
 
 def mean_rating(*, village) -> float | None:
-    """The residents' mean rating of the village's closed decisions."""
-    decided = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True)
-    # Summed and counted by the database: one row back, not every rating.
-    totals = (
-        Satisfaction.objects.filter(issue__village=village, issue__stage=Stage.CLOSED)
-        .filter(Exists(decided))
-        .aggregate(total=Sum("score"), n=Count("pk"))
-    )
-    return round(totals["total"] / totals["n"], 1) if totals["n"] else None
+    """The residents' mean rating of the village's closed decisions: the count and sum of their ratings
+    that the workflow keeps on the village's closed tally row (``workflow.tally_rating``), one row read
+    whatever the history holds. ``tests/test_roundtable_tallies.py`` proves them equal to the ratings."""
+    rated, total = (
+        IssueTally.objects.filter(village=village, stage=Stage.CLOSED)
+        .values_list("rated", "rating_total")
+        .first()
+    ) or (0, 0)
+    return round(total / rated, 1) if rated else None
 
 
 def briefings_since(*, township, days: int = 365) -> int:

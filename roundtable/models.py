@@ -467,13 +467,18 @@ class IssueTally(models.Model):
     """How many of a village's issues stand at each stage: the totals over history that pages show.
 
     Kept by the workflow in the same transaction as every move (``workflow.tally_apply``), rebuilt from the
-    issues by ``manage.py rebuild_tallies`` (and after the demo's bulk history)."""
+    issues by ``manage.py rebuild_tallies`` (and after the demo's bulk history). The closed stage's row also
+    keeps the count and sum of the closed decided matters' ratings (``workflow.tally_rating``)."""
 
     village = models.ForeignKey(
         "villages.Village", on_delete=models.CASCADE, related_name="+", verbose_name=_("village")
     )
     stage = models.CharField(_("stage"), max_length=14, choices=Stage.choices)
     count = models.IntegerField(_("issues"), default=0)
+    # The residents' ratings of these issues that have an adopted resolution (kept on the closed stage's row
+    # only: the decisions board's mean rating), how many and their sum; kept with ``workflow.tally_rating``.
+    rated = models.IntegerField(_("ratings"), default=0)
+    rating_total = models.IntegerField(_("sum of ratings"), default=0)
 
     class Meta:
         verbose_name = _("issue count")

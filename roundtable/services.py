@@ -5,7 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from core import clock, pagecache
@@ -23,6 +23,8 @@ from roundtable.models import (
     Resolution,
     Roundtable,
     RoundtableMember,
+    Satisfaction,
+    Stage,
     TimelineEntry,
 )
 from roundtable.workflow import (
@@ -504,10 +506,25 @@ def tallies_rebuild(*, village_ids=None) -> int:
         issues = issues.filter(village_id__in=village_ids)
         tallies = tallies.filter(village_id__in=village_ids)
     list(tallies.select_for_update().values_list("pk", flat=True))
-    rows = [
-        IssueTally(village_id=row["village_id"], stage=row["stage"], count=row["n"])
+    rows = {
+        (row["village_id"], row["stage"]): IssueTally(
+            village_id=row["village_id"], stage=row["stage"], count=row["n"]
+        )
         for row in issues.values("village_id", "stage").annotate(n=Count("pk")).order_by()
-    ]
+    }
+    # The closed decided matters' ratings, on the closed row (what the decisions board's mean is made of).
+    decided = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True)
+    ratings = (
+        Satisfaction.objects.filter(issue__in=issues.filter(stage=Stage.CLOSED))
+        .filter(Exists(decided))
+        .values("issue__village_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
+    )
+    for row in ratings:
+        tally = rows[(row["issue__village_id"], Stage.CLOSED)]
+        tally.rated, tally.rating_total = row["n"], row["total"]
+    rows = list(rows.values())
     tallies.delete()
     IssueTally.objects.bulk_create(rows, batch_size=1000)
     resolution_villages_fill()

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -303,6 +304,31 @@ def tally_apply(village_id: int, changes: dict[str, int]) -> None:
             )
 
 
+def tally_rating(village_id: int, *, rated: int, total: int) -> None:
+    """Adds ``rated`` ratings summing ``total`` (negative to take them off) to the village's closed decided
+    matters' ratings, kept on its closed stage's tally row, inside the caller's transaction."""
+    table = connection.ops.quote_name(IssueTally._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (village_id, stage, count, rated, rating_total) "  # noqa: S608 - quoted
+            f"VALUES (%s, %s, 0, %s, %s) ON CONFLICT (village_id, stage) DO UPDATE SET "
+            f"rated = {table}.rated + EXCLUDED.rated, "
+            f"rating_total = {table}.rating_total + EXCLUDED.rating_total",
+            [village_id, str(Stage.CLOSED), rated, total],
+        )
+
+
+def _counted_rating(issue: Issue) -> int | None:
+    """The issue's rating when it counts towards its village's mean (rated, with an adopted resolution)."""
+    decided = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True)
+    return (
+        Satisfaction.objects.filter(issue=issue)
+        .filter(Exists(decided))
+        .values_list("score", flat=True)
+        .first()
+    )
+
+
 def _actor_label(actor) -> str:
     if actor is None:
         return _("resident")
@@ -357,6 +383,10 @@ def _move(
     now = clock.now()
     if source != target:
         tally_apply(issue.village_id, {source: -1, target: +1})
+        # A rated matter entering (or ever leaving) "closed" carries its rating to (from) the closed row.
+        if Stage.CLOSED in (source, target) and (score := _counted_rating(issue)) is not None:
+            sign = 1 if target == Stage.CLOSED else -1
+            tally_rating(issue.village_id, rated=sign, total=sign * score)
     issue.stage = target
     issue.stage_entered_at = now
     issue.stage_due_at = stage_due_at(issue, target, now=now, due_date=due_date)
@@ -1073,6 +1103,8 @@ def issue_rate(*, issue: Issue, score: int, comment: str = "") -> Satisfaction:
     if Satisfaction.objects.filter(issue=issue).exists():
         raise WorkflowError(_("This issue has already been rated."))
     rating = Satisfaction.objects.create(issue=issue, score=score, comment=comment.strip())
+    if issue.stage == Stage.CLOSED and _counted_rating(issue) is not None:
+        tally_rating(issue.village_id, rated=1, total=int(score))
     _log(
         issue,
         kind=TimelineEntry.Kind.RATING,
