@@ -477,8 +477,8 @@ class IssueTally(models.Model):
     count = models.IntegerField(_("issues"), default=0)
     # The residents' ratings of these issues that have an adopted resolution (kept on the closed stage's row
     # only: the decisions board's mean rating), how many and their sum; kept with ``workflow.tally_rating``.
-    rated = models.IntegerField(_("ratings"), default=0)
-    rating_total = models.IntegerField(_("sum of ratings"), default=0)
+    rated = models.IntegerField(_("ratings"), db_default=0)
+    rating_total = models.IntegerField(_("sum of ratings"), db_default=0)
 
     class Meta:
         verbose_name = _("issue count")

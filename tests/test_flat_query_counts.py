@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from roundtable import selectors, services
-from roundtable.models import STEPS, Issue, Meeting, ProgressUpdate, Resolution, Stage
+from roundtable import selectors, services, workflow
+from roundtable.models import STEPS, Issue, Meeting, ProgressUpdate, Resolution, Satisfaction, Stage
 from tests.dashboards_helpers import forget_snapshots
 from tests.factories import make_user
 from tests.roundtable_helpers import advance, make_roundtable, raise_issue
@@ -41,6 +41,7 @@ def world(village, other_village, township, monkeypatch):
             roundtable=roundtable,
         )
     services_progress(issues[Stage.EXECUTING], cadre)
+    workflow.issue_rate(issue=issues[Stage.CLOSED], score=4)
     late = timezone.now() - datetime.timedelta(days=2)
     for n in range(8):  # enough overdue for three pages of three
         issue = raise_issue(village if n % 2 else other_village, title=f"逾期的事{n}")
@@ -57,8 +58,6 @@ def world(village, other_village, township, monkeypatch):
 
 
 def services_progress(issue, cadre):
-    from roundtable import workflow
-
     workflow.issue_report_progress(issue=issue, actor=cadre, percent=40, note="进行中", note_public=True)
 
 
@@ -106,6 +105,13 @@ def grow(world):
             if issue.stage == Stage.EXECUTING
         ]
     )
+    Satisfaction.objects.bulk_create(
+        [
+            Satisfaction(issue=issue, score=1 + n % 5)
+            for n, issue in enumerate(grown)
+            if issue.stage == Stage.CLOSED
+        ]
+    )
     services.tallies_rebuild()
 
 
@@ -118,6 +124,8 @@ def _pages(world):
     return {
         "township home": (None, reverse("home")),
         "village page": (None, reverse("villages:detail", kwargs={"code": code})),
+        # A parameter the page cache does not keep pages under: the board rendered, not served from the cache.
+        "decisions board": (None, reverse("noticeboard:decisions", kwargs={"code": code}) + "?fresh=1"),
         "resident form": (None, reverse("roundtable:submit", kwargs={"code": code})),
         "tracking page": (None, reverse("roundtable:track", kwargs={"code": tracked.tracking_code})),
         "cadre list": ("cadre", reverse("roundtable:issues", kwargs={"code": code})),

@@ -2,16 +2,19 @@
 command rebuilds them; the pages that show totals read them."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Count, F
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
+from noticeboard.selectors import mean_rating
 from roundtable import selectors, services, workflow
-from roundtable.models import AgendaItem, Issue, IssueTally, Opinion, Resolution, Stage
+from roundtable.models import AgendaItem, Issue, IssueTally, Opinion, Resolution, Satisfaction, Stage
 from tests.factories import make_user
 from tests.roundtable_helpers import advance, hold, make_roundtable, raise_issue, schedule
 
@@ -39,6 +42,26 @@ def _tallied(village_ids):
         for t in IssueTally.objects.filter(village_id__in=village_ids)
         if t.count
     }
+
+
+def _live_ratings(village_ids):
+    """Per village: how many ratings its closed decided matters have, and their sum (counted afresh)."""
+    decided = Resolution.objects.filter(issue=OuterRef("issue_id"), adopted=True)
+    return {
+        row["issue__village_id"]: (row["n"], row["total"])
+        for row in Satisfaction.objects.filter(issue__village_id__in=village_ids, issue__stage=Stage.CLOSED)
+        .filter(Exists(decided))
+        .values("issue__village_id")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
+    }
+
+
+def _tallied_ratings(village_ids):
+    """The same, as the tallies keep it (on the closed stage's row; every other row holds none)."""
+    rows = IssueTally.objects.filter(village_id__in=village_ids).exclude(rated=0, rating_total=0)
+    assert {t.stage for t in rows} <= {Stage.CLOSED}
+    return {t.village_id: (t.rated, t.rating_total) for t in rows}
 
 
 @pytest.fixture
@@ -183,9 +206,14 @@ def test_every_move_of_the_workflow_is_exercised():
 def test_tallies_equal_live_counts_after_every_move(village, other_village, ctx, stage, move):
     ids = [village.pk, other_village.pk]
     issue = _at(stage, village, ctx)
+    workflow.issue_rate(issue=_at(Stage.CLOSED, village, ctx), score=5)  # a rated closed matter stays put
+    if move != "rate" and stage in workflow.ACTIVITIES["rate"]:
+        workflow.issue_rate(issue=issue, score=2)  # the moved matter carries its rating
     assert _tallied(ids) == _live(ids)
+    assert _tallied_ratings(ids) == _live_ratings(ids)
     MAKE[move](Issue.objects.get(pk=issue.pk), ctx)
     assert _tallied(ids) == _live(ids)
+    assert _tallied_ratings(ids) == _live_ratings(ids) != {}
     assert Issue.objects.filter(village=village).exists()
     assert _resolutions_off_village() == []
 
@@ -255,3 +283,66 @@ def test_overdue_and_due_this_week_follow_the_clock(village, ctx):
     Issue.objects.filter(pk=soon.pk).update(stage_due_at=now + datetime.timedelta(days=2))
     summary = selectors.workspace_summary(villages=[village])["by_village"][village.pk]
     assert (summary["overdue"], summary["due_week"], summary["open"]) == (1, 1, 2)
+
+
+def test_a_rating_counts_once_in_its_village_mean_whenever_it_is_given(client, village, other_village, ctx):
+    ids = [village.pk, other_village.pk]
+    assert mean_rating(village=village) is None
+    workflow.issue_rate(issue=_at(Stage.CLOSED, village, ctx), score=5)  # after closing
+    rated_early = _at(Stage.SUPERVISING, village, ctx)
+    workflow.issue_rate(issue=rated_early, score="2")  # in step 6, as the form posts it
+    assert _tallied_ratings(ids) == _live_ratings(ids) == {village.pk: (1, 5)}
+    # Sent back, done again, confirmed: the rating comes along once.
+    workflow.issue_send_back(issue=rated_early, supervisor=ctx["supervisor"], reason="还没修好")
+    assert _tallied_ratings(ids) == _live_ratings(ids) == {village.pk: (1, 5)}
+    workflow.issue_report_done(issue=Issue.objects.get(pk=rated_early.pk), actor=ctx["cadre"], note="完成")
+    workflow.issue_confirm(issue=Issue.objects.get(pk=rated_early.pk), supervisor=ctx["supervisor"])
+    workflow.issue_rate(issue=_at(Stage.CLOSED, village, ctx), score=4)
+    assert _tallied_ratings(ids) == _live_ratings(ids) == {village.pk: (3, 11)}
+    assert mean_rating(village=village) == 3.7 and mean_rating(village=other_village) is None
+    response = client.get(reverse("noticeboard:decisions", kwargs={"code": village.code}))
+    assert "3.7" in response.content.decode()
+    # The board reads the kept figures: a tally off shows on the page.
+    IssueTally.objects.filter(village=village, stage=Stage.CLOSED).update(rated=2, rating_total=9)
+    assert mean_rating(village=village) == 4.5
+
+
+def test_a_closed_matter_without_an_adopted_resolution_is_rated_outside_the_mean(village, ctx):
+    imported = Issue.objects.create(
+        village=village, title="导入", description="d", category="other", stage=Stage.CLOSED
+    )
+    services.tallies_rebuild(village_ids=[village.pk])
+    workflow.issue_rate(issue=imported, score=1)
+    assert _tallied_ratings([village.pk]) == _live_ratings([village.pk]) == {}
+    assert mean_rating(village=village) is None
+
+
+def test_rebuild_counts_the_ratings_again(village, other_village, ctx):
+    ids = [village.pk, other_village.pk]
+    for score in (3, 4):
+        workflow.issue_rate(issue=_at(Stage.CLOSED, village, ctx), score=score)
+    workflow.issue_rate(issue=_at(Stage.SUPERVISING, village, ctx), score=1)  # not closed: not counted
+    closed_elsewhere = advance(
+        raise_issue(other_village),
+        Stage.CLOSED,
+        cadre=make_user(Membership.Role.CADRE, village=other_village),
+        roundtable=make_roundtable(other_village),
+    )
+    Satisfaction.objects.create(issue=closed_elsewhere, score=5)  # written around the workflow
+    IssueTally.objects.filter(village=village, stage=Stage.CLOSED).update(rated=9, rating_total=1)
+    assert _tallied_ratings(ids) != _live_ratings(ids)
+    call_command("rebuild_tallies", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _tallied_ratings(ids) == _live_ratings(ids) == {village.pk: (2, 7), other_village.pk: (1, 5)}
+    IssueTally.objects.update(rated=0, rating_total=0)
+    services.tallies_rebuild(village_ids=[village.pk])
+    assert _tallied_ratings(ids) == {village.pk: (2, 7)}
+    assert mean_rating(village=village) == 3.5
+
+
+def test_the_migration_counts_the_ratings_already_there(village, ctx):
+    workflow.issue_rate(issue=_at(Stage.CLOSED, village, ctx), score=4)
+    workflow.issue_rate(issue=_at(Stage.SUPERVISING, village, ctx), score=1)
+    IssueTally.objects.update(rated=0, rating_total=0)  # as the columns are added
+    migration = importlib.import_module("roundtable.migrations.0013_issue_tally_ratings")
+    migration.count_ratings(apps, None)
+    assert _tallied_ratings([village.pk]) == _live_ratings([village.pk]) == {village.pk: (1, 4)}

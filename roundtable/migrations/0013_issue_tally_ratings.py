@@ -33,16 +33,17 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # A constant default: PostgreSQL adds the columns without rewriting the table.
+        # A constant default kept in the database (raw upserts leave the columns out): PostgreSQL adds the
+        # columns without rewriting the table.
         migrations.AddField(
             model_name="issuetally",
             name="rated",
-            field=models.IntegerField(default=0, verbose_name="ratings"),
+            field=models.IntegerField(db_default=0, verbose_name="ratings"),
         ),
         migrations.AddField(
             model_name="issuetally",
             name="rating_total",
-            field=models.IntegerField(default=0, verbose_name="sum of ratings"),
+            field=models.IntegerField(db_default=0, verbose_name="sum of ratings"),
         ),
         migrations.RunPython(count_ratings, migrations.RunPython.noop),
     ]
