@@ -1,6 +1,7 @@
 """Reads for the workflow's pages: lists, filters, ready agendas, duplicates, public views."""
 
 import datetime
+import json
 import re
 
 import django_filters
@@ -313,7 +314,10 @@ def issue_list(*, village, data=None, personal=False) -> IssueFilter:
 
 def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
     """Everything an issue page shows. The timeline says which steps the issue reached, so the records of
-    steps it never reached are not queried."""
+    steps it never reached are not queried. Staff pages on PostgreSQL read the matter's own records in one
+    query (``staff_issue_records``)."""
+    if internal and settings.IS_POSTGRES:
+        return staff_issue_records(issue)
     timeline = issue.timeline.select_related("meeting__roundtable").order_by("created_at", "pk")
     if not internal:
         timeline = timeline.filter(is_public=True)
@@ -336,6 +340,72 @@ def issue_detail_context(issue: Issue, *, internal: bool) -> dict:
         "progress": list(issue.progress.all()) if executed else [],
         "verdicts": list(issue.verdicts.select_related("supervisor")) if supervised else [],
         "satisfaction": _satisfaction(issue) if supervised else None,
+    }
+
+
+# What the staff issue page shows beside the matter, as one JSON object (PostgreSQL): the whole timeline
+# (each entry with its meeting and the meeting's roundtable), the opinions, the agenda items (with their
+# meeting and roundtable), the progress reports and the rating, in the orders the ORM reads gave them.
+# Decisions and verdicts carry users (read apart, through the ORM). Constant SQL, one parameter per part.
+STAFF_RECORDS_SQL = """SELECT json_build_object(
+    'timeline', (SELECT json_agg(json_build_object(
+            'entry', row_to_json(t), 'meeting', row_to_json(m), 'roundtable', row_to_json(rt))
+            ORDER BY t.created_at, t.id)
+        FROM roundtable_timelineentry t
+        LEFT JOIN roundtable_meeting m ON m.id = t.meeting_id
+        LEFT JOIN roundtable_roundtable rt ON rt.id = m.roundtable_id
+        WHERE t.issue_id = %(issue)s),
+    'opinions', (SELECT json_agg(row_to_json(o) ORDER BY o.created_at, o.id)
+        FROM roundtable_opinion o WHERE o.issue_id = %(issue)s),
+    'agenda', (SELECT json_agg(json_build_object(
+            'item', row_to_json(a), 'meeting', row_to_json(m), 'roundtable', row_to_json(rt))
+            ORDER BY m.starts_at, a.id)
+        FROM roundtable_agendaitem a
+        JOIN roundtable_meeting m ON m.id = a.meeting_id
+        JOIN roundtable_roundtable rt ON rt.id = m.roundtable_id
+        WHERE a.issue_id = %(issue)s),
+    'progress', (SELECT json_agg(row_to_json(p) ORDER BY p.created_at, p.id)
+        FROM roundtable_progressupdate p WHERE p.issue_id = %(issue)s),
+    'satisfaction', (SELECT row_to_json(s) FROM roundtable_satisfaction s WHERE s.issue_id = %(issue)s))"""
+
+
+def staff_issue_records(issue: Issue) -> dict:
+    """``issue_detail_context(issue, internal=True)`` on PostgreSQL: the records of the matter in one query
+    (``STAFF_RECORDS_SQL``) plus its decisions and verdicts when it reached their steps; the same objects
+    the separate reads give. The opinions are also left as ``issue.opinions.all()`` (the consultation part
+    of the page lists them again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(STAFF_RECORDS_SQL, {"issue": issue.pk})
+        records = cursor.fetchone()[0]
+    if isinstance(records, str):
+        records = json.loads(records)
+    timeline = _timeline_from_json(issue, records["timeline"])
+    reached = {e.to_stage for e in timeline}
+    deliberated = bool(reached & {Stage.DELIBERATING, Stage.DECIDED}) or issue.stage == Stage.DELIBERATING
+    executed = bool(reached & {Stage.EXECUTING, Stage.SUPERVISING})
+    supervised = bool(reached & {Stage.SUPERVISING, Stage.CLOSED})
+    opinions = [_from_json(Opinion, row, issue=issue) for row in records["opinions"] or []]
+    issue._prefetched_objects_cache = {
+        **getattr(issue, "_prefetched_objects_cache", {}),
+        "opinions": opinions,
+    }
+    agenda_items = []
+    for row in records["agenda"] or []:
+        meeting = _from_json(Meeting, row["meeting"], roundtable=_from_json(Roundtable, row["roundtable"]))
+        agenda_items.append(_from_json(AgendaItem, row["item"], issue=issue, meeting=meeting))
+    satisfaction = records["satisfaction"] and _from_json(Satisfaction, records["satisfaction"], issue=issue)
+    return {
+        "timeline": timeline,
+        "opinions": opinions if reached & {Stage.SOLICITING} else [],
+        "agenda_items": agenda_items if deliberated else [],
+        "resolutions": list(issue.resolutions.select_related("meeting", "responsible").order_by("created_at"))
+        if deliberated
+        else [],
+        "progress": [_from_json(ProgressUpdate, row, issue=issue) for row in records["progress"] or []]
+        if executed
+        else [],
+        "verdicts": list(issue.verdicts.select_related("supervisor")) if supervised else [],
+        "satisfaction": (satisfaction or None) if supervised else None,
     }
 
 
