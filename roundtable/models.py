@@ -421,6 +421,13 @@ class Issue(models.Model):
                 name="issue_open_village_due",
                 condition=Q(stage__in=OPEN_STAGE_LIST),
             ),
+            # The escalated (督办) open matters: the official's home counts them, the escalated list
+            # shows them; few at any size, unlike the open matters they are among.
+            models.Index(
+                fields=["village", "stage_due_at"],
+                name="issue_open_escalated",
+                condition=Q(stage__in=OPEN_STAGE_LIST, escalated_at__isnull=False),
+            ),
         ]
 
     def __str__(self):

@@ -375,3 +375,20 @@ def test_staff_search_is_a_bitmap_of_indexes_and_never_computes_grams_row_by_row
     filters = [line for line in plan.splitlines() if "Filter:" in line]
     assert filters
     assert not any("tongxin_grams" in line for line in filters), plan
+
+
+@pytest.mark.skipif(not settings.IS_POSTGRES, reason="a PostgreSQL index")
+def test_official_home_counts_escalated_matters_from_their_own_partial_index(village):
+    """The escalated count reads the few escalated open matters (issue_open_escalated), not every open
+    matter of the township (19.7 ms → 1.4 ms at a million issues)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.official_home(village_ids=[village.pk])
+    sql = next(q["sql"] for q in ctx.captured_queries if "escalated_at" in q["sql"])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "issue_open_escalated" in plan, plan
