@@ -193,6 +193,7 @@ def _miss(client, **extra):
     return client.get(reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}), **extra)
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_rate_limit_counts_the_forwarded_client_not_the_proxy(client, village):
     via_proxy = {"REMOTE_ADDR": "127.0.0.1"}
     for _ in range(10):
@@ -204,6 +205,7 @@ def test_rate_limit_counts_the_forwarded_client_not_the_proxy(client, village):
     assert _miss(Client(), HTTP_X_FORWARDED_FOR="198.51.100.1, 198.51.100.3", **via_proxy).status_code == 404
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_rate_limit_ignores_forwarded_headers_from_untrusted_addresses(client, village):
     for i in range(10):
         _miss(client, REMOTE_ADDR="192.0.2.7", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")

@@ -100,6 +100,7 @@ def test_twenty_residents_from_one_address_at_a_meeting_are_all_stored(village):
     assert Issue.objects.count() == 20
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_one_client_hammering_is_stopped(village):
     hammer = Client(REMOTE_ADDR="100.64.0.9")
     statuses = [hammer.post(submit_url(village), form(title=f"刷{n}")).status_code for n in range(100)]
@@ -108,6 +109,7 @@ def test_one_client_hammering_is_stopped(village):
     assert Issue.objects.count() == limit
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_invalid_posts_count_towards_the_limit(client, village):
     for _ in range(5):
         assert client.post(submit_url(village), form(title="")).status_code == 200
@@ -115,6 +117,7 @@ def test_invalid_posts_count_towards_the_limit(client, village):
     assert Issue.objects.count() == 0
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_limit_per_village(village, other_village, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submit_village": "3/h"}
     for n in range(3):
@@ -123,6 +126,7 @@ def test_limit_per_village(village, other_village, settings):
     assert Client(REMOTE_ADDR="198.51.100.9").post(submit_url(other_village), form()).status_code == 302
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_actions_on_one_matter_are_limited_per_matter(village, settings):
     from tests.roundtable_helpers import raise_issue
 
@@ -157,6 +161,7 @@ def test_retry_after_equals_the_real_lockout(village, settings):
 # --- the admin's login ---------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_admin_login_locks_after_five_wrong_passwords(db):
     User = get_user_model()
     User.objects.create_superuser(email="admin@example.test", password="right-password-1")
@@ -170,6 +175,7 @@ def test_admin_login_locks_after_five_wrong_passwords(db):
     assert "_auth_user_id" not in browser.session
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_admin_login_lock_follows_the_account_across_addresses(db):
     url = reverse("admin:login")
     for n in range(5):

@@ -98,6 +98,7 @@ def test_suggestion_honeypot_stores_nothing(client, village):
     assert not Suggestion.objects.exists()
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_suggestion_sixth_in_a_minute_gets_429(client, village):
     for i in range(5):
         assert _post(client, village, text=f"第{i}条建议内容").status_code == 302

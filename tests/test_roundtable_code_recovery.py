@@ -159,6 +159,7 @@ def test_number_with_spaces_or_country_code_is_understood(client, matters):
     assert [m for m, _t in MemorySMSBackend.outbox] == [KNOWN]
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_rate_limit_per_browser_gives_the_429_page(client, matters, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "recover_browser": "2/h"}
     assert ask(client, UNKNOWN).status_code == 302
@@ -168,6 +169,7 @@ def test_rate_limit_per_browser_gives_the_429_page(client, matters, settings):
     assert recovery_rows().count() == 2
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_rate_limit_per_address_across_browsers(matters, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "recover_address": "2/h"}
     assert ask(Client(), UNKNOWN).status_code == 302

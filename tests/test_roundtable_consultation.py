@@ -181,6 +181,7 @@ def test_public_opinion_honeypot_stores_nothing(client, village, cadre):
     assert not Opinion.objects.exists()
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_public_opinion_sixth_in_a_minute_gets_429(client, village, cadre):
     issue = _open(village, cadre)
     for i in range(5):

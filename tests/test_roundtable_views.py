@@ -293,6 +293,7 @@ def test_photo_exif_and_gps_removed(client, village, settings, tmp_path):
     assert b"PhoneMaker" not in open(issue.photo.path, "rb").read()  # noqa: SIM115
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_sixth_submission_in_a_minute_gets_429(client, village):
     for i in range(5):
         assert submit(client, village, title=f"第{i}件事").status_code == 302
@@ -368,6 +369,7 @@ def test_correcting_an_unknown_code_on_its_page_finds_the_matter(client, village
     assert response.context["issue"] == issue
 
 
+@pytest.mark.usefixtures("one_rate_window")
 def test_track_lookups_are_rate_limited(client, village):
     for _ in range(10):
         client.get(reverse("roundtable:track", kwargs={"code": "ZZZZZZZZZZZZ"}))
