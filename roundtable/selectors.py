@@ -522,10 +522,13 @@ def issue_meeting_now(issue: Issue) -> dict | None:
 SIMILARITY_THRESHOLD = 0.15
 # What a list of likely duplicates shows (roundtable/work/_similar.html): not the whole issue.
 SIMILAR_FIELDS = ("pk", "village_id", "title", "stage", "created_at")
+# Likely duplicates are looked for among the village's latest matters of the last year, at most this many:
+# a year of a big village's matters, and a cost that stays the same however much history a village has.
+SIMILAR_WINDOW = 500
 
 
 def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
-    """Likely duplicates of a title among the village's issues from the last year.
+    """Likely duplicates of a title among the village's latest matters of the last year (SIMILAR_WINDOW).
 
     PostgreSQL ranks by trigram similarity; elsewhere any shared two-character piece of the title counts.
     """
@@ -534,28 +537,37 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     if len(title) < 2:
         return []
     since = clock.now() - datetime.timedelta(days=365)
-    base = (
-        Issue.objects.filter(village=village, created_at__gte=since)
-        .exclude(stage__in=[Stage.MERGED, Stage.WITHDRAWN])
-        .only(*SIMILAR_FIELDS)
-    )
-    if exclude_pk:
-        base = base.exclude(pk=exclude_pk)
+    gone = [Stage.MERGED, Stage.WITHDRAWN]
     if settings.IS_POSTGRES:
-        from django.contrib.postgres.search import TrigramSimilarity
-
-        # ``title % …`` lets the index issue_title_trgm (village, title trigrams) find the candidates; the
-        # threshold it uses is the one the ranking keeps, set for this transaction only.
+        # The window walks issue_village_recent from the newest down and stops after SIMILAR_WINDOW rows;
+        # only those titles are compared, with ``title % …`` at the threshold the ranking keeps (set for
+        # this transaction only).
+        exclude_sql = "AND recent.id <> %s" if exclude_pk else ""
+        sql = f"""
+            SELECT recent.*, similarity(recent.title, %s) AS similarity
+            FROM (
+                SELECT id, village_id, title, stage, created_at FROM roundtable_issue
+                WHERE village_id = %s AND stage NOT IN (%s, %s)
+                ORDER BY created_at DESC LIMIT %s
+            ) AS recent
+            WHERE recent.created_at >= %s AND recent.title %% %s AND similarity(recent.title, %s) > %s
+                {exclude_sql}
+            ORDER BY similarity DESC, recent.created_at DESC
+            LIMIT %s
+        """  # noqa: S608 (no value is formatted in: exclude_sql is one of two fixed strings)
+        params = [title, village.pk, *gone, SIMILAR_WINDOW, since, title, title, SIMILARITY_THRESHOLD]
+        params += [exclude_pk] if exclude_pk else []
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(SIMILARITY_THRESHOLD)]
             )
-            return list(
-                base.filter(title__trigram_similar=title)
-                .annotate(similarity=TrigramSimilarity("title", title))
-                .filter(similarity__gt=SIMILARITY_THRESHOLD)
-                .order_by("-similarity", "-created_at")[:limit]
-            )
+            return list(Issue.objects.raw(sql, [*params, limit]))
+    window = (
+        Issue.objects.filter(village=village).exclude(stage__in=gone).order_by("-created_at").values("pk")
+    )
+    base = Issue.objects.filter(pk__in=window[:SIMILAR_WINDOW], created_at__gte=since).only(*SIMILAR_FIELDS)
+    if exclude_pk:
+        base = base.exclude(pk=exclude_pk)
     pieces = {title[i : i + 2] for i in range(len(title) - 1)} - {"村", "的"}
     query = Q()
     for piece in list(pieces)[:20]:

@@ -187,6 +187,24 @@ def test_similar_issues_find_something_and_use_the_operator(similar_set):
     assert "similarity_threshold" in sql
 
 
+@pytest.mark.parametrize("newer", [2, 3])
+def test_similar_issues_look_only_at_the_latest_window_of_the_village(village, monkeypatch, newer):
+    """However much history a village has, only its latest SIMILAR_WINDOW matters (merged and withdrawn
+    ones left out) are compared: a match just inside the window is found, one just outside is not."""
+    monkeypatch.setattr(selectors, "SIMILAR_WINDOW", 3)
+    now = timezone.now()
+    rows = [(Stage.RAISED, None, "水渠堵塞", "d")]
+    rows += [(Stage.RAISED, None, f"广场噪音{n}", "d") for n in range(newer)]
+    rows += [(Stage.MERGED, None, "水渠堵塞了", "d"), (Stage.WITHDRAWN, None, "水渠堵塞啦", "d")]
+    _issues(village, rows)
+    for n, issue in enumerate(Issue.objects.filter(village=village).order_by("tracking_code")):
+        # The match is the oldest; the merged and withdrawn ones are the newest and do not take places.
+        issue.created_at = now - datetime.timedelta(days=30) + datetime.timedelta(hours=n)
+        issue.save(update_fields=["created_at"])
+    found = [i.title for i in selectors.similar_issues(village=village, title="水渠堵塞")]
+    assert found == (["水渠堵塞"] if newer < 3 else [])
+
+
 def test_similar_issues_fallback_still_ranks(similar_set):
     found = selectors.similar_issues(village=similar_set, title="水渠堵塞")
     assert found and found[0].title in ("水渠堵塞", "水渠堵塞严重，影响灌溉")
