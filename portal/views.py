@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -11,6 +10,7 @@ from accounts.models import Membership
 from accounts.permissions import access_village
 from accounts.selectors import scope_for, villages_for
 from core.pagecache import TOWNSHIP, public_page, village_scope
+from core.pagination import CappedPaginator
 from noticeboard.selectors import village_noticeboard
 from projects.selectors import village_public_registry
 from roundtable.fragments import VILLAGE_SECTION_SECONDS
@@ -125,7 +125,8 @@ def workspace_search(request):
         village_ids=villages.values_list("pk", flat=True),
         personal_village_ids=personal_village_ids,
     )
-    page = Paginator(issues, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to a cap: a district official's common word must not count every match in the district.
+    page = CappedPaginator(issues, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/workspace_search.html",

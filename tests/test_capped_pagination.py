@@ -113,3 +113,28 @@ def test_cadre_list_over_the_cap_says_more_than_and_pages_through_everything(cli
     # A filter that narrows the list under the cap shows its exact count again.
     narrowed = _list(client, village, f"?stage={Stage.CLOSED}").text
     assert re.search(r"共 20 件|20 issues", narrowed)
+
+
+def test_staff_search_over_the_cap_says_more_than_and_pages_through_every_match(
+    client, village, other_village, monkeypatch
+):
+    """The workspace search counts its matches up to the cap, like the cadre's list: a district official's
+    common word never counts every match of the district."""
+    monkeypatch.setattr(pagination, "COUNT_CAP", 20)
+    _issues(village, 40, title="路灯")
+    _issues(other_village, 5, title="水渠")
+    client.force_login(make_user(Membership.Role.CADRE, village=village))
+    url = reverse("workspace:search")
+    first = client.get(url, {"q": "路灯"})
+    assert "超过 20 件事项" in first.text or "More than 20 issues" in first.text
+    seen, number = [], 1
+    while True:
+        page = client.get(url, {"q": "路灯", "page": number}).context["page"]
+        seen += [issue.pk for issue in page]
+        if not page.has_next():
+            break
+        number += 1
+    assert sorted(seen) == sorted(Issue.objects.filter(village=village).values_list("pk", flat=True))
+    assert len(seen) == len(set(seen)) == 40
+    under = client.get(url, {"q": "路灯1"}).text  # 路灯1, 路灯10…路灯19: under the cap, the exact count
+    assert re.search(r"共 11 件|11 issues", under)
