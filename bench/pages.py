@@ -100,6 +100,11 @@ def pages(ids: dict) -> list[tuple[str, str | list[str], str]]:
             if ids.get("after")
             else []
         ),
+        ("official search ?q=路灯", "/work/search/?q=%E8%B7%AF%E7%81%AF", "official"),
+        ("district search ?q=路灯", "/work/search/?q=%E8%B7%AF%E7%81%AF", "district"),
+        ("official dashboard issue list", "/work/dashboard/issues/", "official"),
+        ("district dashboard overdue list", "/work/dashboard/overdue/", "district"),
+        ("official dashboard meeting list", "/work/dashboard/meetings/", "official"),
         ("township dashboard (this year)", f"/work/dashboard/t/{t}/", "official"),
         ("village dashboard (cadre, this year)", f"/work/dashboard/v/{v}/", "cadre"),
         ("district dashboard (this year)", f"/work/dashboard/d/{DISTRICT_CODE}/", "district"),

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
-from core.widgets import LeanSelect
+from core.widgets import LeanCheckboxInput, LeanDateInput, LeanNumberInput, LeanSelect
 from dashboards.selectors import Period, month_period, period_of
 from roundtable.models import STEPS, Issue, Meeting, Stage
 
@@ -19,7 +19,7 @@ PERIODS = [
 MAX_RANGE_DAYS = 3660
 
 
-class DateInput(forms.DateInput):
+class DateInput(LeanDateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
@@ -140,11 +140,15 @@ class IssueListForm(PlaceMixin, forms.Form):
     raised_from = forms.DateField(label=_("Raised from"), required=False, widget=DateInput())
     raised_to = forms.DateField(label=_("Raised until"), required=False, widget=DateInput())
     min_age = forms.IntegerField(
-        label=_("In the step for at least (days)"), required=False, min_value=0, max_value=MAX_RANGE_DAYS
+        label=_("In the step for at least (days)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_RANGE_DAYS,
+        widget=LeanNumberInput,
     )
-    open = forms.BooleanField(label=_("Open only"), required=False)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    escalated = forms.BooleanField(label=_("Escalated only"), required=False)
+    open = forms.BooleanField(label=_("Open only"), required=False, widget=LeanCheckboxInput)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False, widget=LeanCheckboxInput)
+    escalated = forms.BooleanField(label=_("Escalated only"), required=False, widget=LeanCheckboxInput)
 
     def __init__(self, *args, villages=(), steps_only=False, **kwargs):
         super().__init__(*args, **kwargs)

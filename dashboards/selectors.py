@@ -26,8 +26,8 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -760,17 +760,23 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
         qs = qs.filter(starts_at__gte=period_of("custom", start=start, end=start).since)
     if end:
         qs = qs.filter(starts_at__lt=period_of("custom", start=end, end=end).until)
+    # The counts are subqueries per meeting, not a join grouped over every meeting of the villages: PostgreSQL
+    # works them out only for the rows a page shows (after the sort and the limit).
+    attendance = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
         qs.select_related("roundtable__village__township", "chair")
         .annotate(
-            present=Count(
-                "attendance", filter=Q(attendance__status=Attendance.Status.PRESENT), distinct=True
-            ),
-            recorded=Count("attendance", filter=~Q(attendance__status=""), distinct=True),
-            items=Count("agenda", distinct=True),
+            present=_count_of(attendance.filter(status=Attendance.Status.PRESENT)),
+            recorded=_count_of(attendance.exclude(status="")),
+            items=_count_of(AgendaItem.objects.filter(meeting=OuterRef("pk"))),
         )
         .order_by("-starts_at", "-pk")
     )
+
+
+def _count_of(rows):
+    counted = rows.order_by().values("meeting").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 # --- snapshots of the default views ------------------------------------------------------------

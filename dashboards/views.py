@@ -311,6 +311,11 @@ LISTS = {
 }
 
 
+def _work_root() -> str:
+    """What every address of roundtable:issue starts with, before the village's code."""
+    return reverse("roundtable:issue", kwargs={"code": "x", "pk": 1}).removesuffix("x/issues/1/")
+
+
 def _issue_list(request, kind):
     villages = list(perms.dashboard_villages(request.user).order_by("township__name", "code"))
     if not villages:
@@ -348,6 +353,8 @@ def issue_list(request, kind="issues"):
         {
             "kind": kind,
             "title": LISTS[kind],
+            # Rows link to <work_root><village code>/issues/<pk>/ (roundtable:issue): no reverse() per row.
+            "work_root": _work_root(),
             "form": form,
             "page": page,
             "query": query.urlencode(),

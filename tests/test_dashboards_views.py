@@ -384,3 +384,64 @@ def test_dashboards_and_streamed_exports_read_from_the_replica(client, world, mo
     assert not replica_reads_wanted()
     csv_rows(response)  # the rows are read while the response streams, after the view returned
     assert seen == [("figures", True), ("export rows", True)]
+
+
+def test_meeting_list_counts_equal_the_live_counts_per_meeting(village):
+    """present, recorded and items are worked out per meeting (subqueries, so only for the rows a page
+    shows); each equals a plain count of that meeting's rows, meetings without any included."""
+    import datetime
+
+    from django.utils import timezone
+
+    from roundtable.models import AgendaItem, Attendance, Meeting
+    from tests.factories_notifications import MemberFactory, RoundtableFactory
+
+    roundtable = RoundtableFactory(village=village)
+    members = [MemberFactory(roundtable=roundtable) for _ in range(4)]
+    issues = [
+        Issue.objects.create(village=village, title=f"议题{n}", description="d", category="other")
+        for n in range(3)
+    ]
+    layouts = [
+        ({"present": 2, "absent": 1, "": 1}, 3),
+        ({"present": 1, "excused": 2}, 1),
+        ({}, 0),
+        ({"": 4}, 2),
+    ]
+    for n, (statuses, items) in enumerate(layouts):
+        meeting = Meeting.objects.create(
+            roundtable=roundtable, starts_at=timezone.now() - datetime.timedelta(days=n), place="村委会"
+        )
+        pool = iter(members)
+        for status, k in statuses.items():
+            for _ in range(k):
+                Attendance.objects.create(meeting=meeting, member=next(pool), status=status)
+        for issue in issues[:items]:
+            AgendaItem.objects.create(meeting=meeting, issue=issue)
+    rows = list(s.meeting_rows(village_ids=[village.pk]))
+    assert len(rows) == 4
+    for m in rows:
+        attendance = Attendance.objects.filter(meeting=m)
+        assert m.present == attendance.filter(status="present").count()
+        assert m.recorded == attendance.exclude(status="").count()
+        assert m.items == AgendaItem.objects.filter(meeting=m).count()
+    assert [(m.present, m.recorded, m.items) for m in rows] == [(2, 3, 3), (1, 3, 1), (0, 0, 0), (0, 0, 2)]
+
+
+def test_issue_list_rows_link_to_each_issue_page_with_their_dates(client, world):
+    """The rows' links are written from one prefix (no reverse() a row) and equal roundtable:issue; the
+    dates are the local days |date:"Y-m-d" wrote."""
+    import re
+
+    from django.template.defaultfilters import date as date_filter
+    from django.urls import reverse
+
+    response = get(client, world["district_official"], "/work/dashboard/issues/")
+    listed = response.context["page"].object_list
+    assert listed
+    html = response.content.decode()
+    for issue in listed:
+        url = reverse("roundtable:issue", kwargs={"code": issue.village.code, "pk": issue.pk})
+        assert f'<a href="{url}">{issue.title}</a>' in html
+        assert f">{date_filter(issue.created_at, 'Y-m-d')}</td>" in html
+    assert len(re.findall(r'<a href="/work/v/[\w-]+/issues/\d+/">', html)) == len(listed)
