@@ -1002,6 +1002,7 @@ def staff_search(*, text: str, village_ids, personal_village_ids):
             issue_search_q(text, personal_village_ids=personal_village_ids, village_ids=village_ids)
         )
         .filter(village_id__in=village_ids)
-        .select_related("village", "group")
+        # Fetched for the page's rows only: a join would be made for every match before the sort.
+        .prefetch_related("village", "group")
         .order_by("-created_at", "-pk")
     )
