@@ -205,6 +205,19 @@ def test_similar_issues_look_only_at_the_latest_window_of_the_village(village, m
     assert found == (["水渠堵塞"] if newer < 3 else [])
 
 
+@postgres_only
+def test_the_title_trigram_index_is_gone_and_the_window_reads_the_recent_index(db):
+    """Migration 0016 drops issue_title_trgm, which nothing reads any more; the window of likely duplicates
+    is the village's newest matters, which issue_village_recent gives in order."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'roundtable_issue'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert "issue_title_trgm" not in names
+    assert "issue_village_recent" in names
+
+
 def test_similar_issues_fallback_still_ranks(similar_set):
     found = selectors.similar_issues(village=similar_set, title="水渠堵塞")
     assert found and found[0].title in ("水渠堵塞", "水渠堵塞严重，影响灌溉")
