@@ -37,6 +37,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         rows = self.object_list
+        if hasattr(rows, "count_up_to"):  # a list that counts itself (roundtable.selectors.NewestFirstSearch)
+            return rows.count_up_to(self.cap + 1)
         if hasattr(rows, "order_by"):  # the order changes no count: let the database skip the sort
             rows = rows.order_by()
         return rows[: self.cap + 1].count()

@@ -69,6 +69,9 @@ OFFICIAL_ROLES = frozenset({Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
 # counts on the home are taken over the same villages, so that they equal the rows of those lists.
 DASHBOARD_LIST_ROLES = frozenset({Role.CADRE, Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
 SEARCH_PAGE_SIZE = 25
+# Past this many matches the search says "more than 100": a word that common needs another word, and
+# a district's newest matters hold that many of it (roundtable.selectors.NewestFirstSearch).
+SEARCH_COUNT_CAP = 100
 
 
 @login_required
@@ -126,7 +129,7 @@ def workspace_search(request):
         personal_village_ids=personal_village_ids,
     )
     # Counted up to a cap: a district official's common word must not count every match in the district.
-    page = CappedPaginator(issues, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(issues, SEARCH_PAGE_SIZE, cap=SEARCH_COUNT_CAP).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/workspace_search.html",

@@ -7,7 +7,19 @@ import re
 import django_filters
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -163,7 +175,9 @@ def normalised_mobile(text: str) -> str:
     return match.group(1) if match else ""
 
 
-def issue_search_q(text: str, *, personal_village_ids=frozenset(), village_ids=None) -> Q:
+def issue_search_q(
+    text: str, *, personal_village_ids=frozenset(), village_ids=None, with_indexes: bool = True
+) -> Q:
     """What the staff search box finds: the text search (``search_q``), a matter's number ("#101" or
     "101") and, only in the villages given (where the user is a cadre), the raiser's whole mobile number
     (through its keyed hash) or name. Anonymous matters are never found by their raiser.
@@ -179,7 +193,7 @@ def issue_search_q(text: str, *, personal_village_ids=frozenset(), village_ids=N
     code = Q(tracking_code=text.upper())
     found = Q(title__icontains=text) | Q(description__icontains=text) | code
     indexed = None
-    if settings.IS_POSTGRES:
+    if settings.IS_POSTGRES and with_indexes:
         if len(text) >= 2 and village_ids is not None and len(village_ids) <= KEYED_VILLAGES_MAX:
             indexed = _village_text_pairs_contain(text, village_ids) | code
         else:
@@ -992,12 +1006,15 @@ def official_home(*, village_ids) -> dict:
 
 
 def staff_search(*, text: str, village_ids, personal_village_ids):
-    """The workspace search across the villages a user may see (``issue_search_q``), newest first."""
+    """The workspace search across the villages a user may see (``issue_search_q``), newest first.
+
+    Over many villages on PostgreSQL (more than KEYED_VILLAGES_MAX: a district), a ``NewestFirstSearch``
+    that reads a page from the newest matters when it can; otherwise a queryset."""
     text = strip_controls(text).strip()
     village_ids = frozenset(village_ids)
     if not text or not village_ids:
         return Issue.objects.none()
-    return (
+    matches = (
         Issue.objects.filter(
             issue_search_q(text, personal_village_ids=personal_village_ids, village_ids=village_ids)
         )
@@ -1006,3 +1023,79 @@ def staff_search(*, text: str, village_ids, personal_village_ids):
         .prefetch_related("village", "group")
         .order_by("-created_at", "-pk")
     )
+    if settings.IS_POSTGRES and len(village_ids) > KEYED_VILLAGES_MAX:
+        plain = issue_search_q(
+            text, personal_village_ids=personal_village_ids, village_ids=village_ids, with_indexes=False
+        )
+        return NewestFirstSearch(matches, plain=plain, village_ids=village_ids)
+    return matches
+
+
+# How many of the scope's newest matters a page of a wide search reads before it asks the indexes instead.
+SEARCH_WALK_ROWS = 5000
+
+
+class NewestFirstSearch:
+    """A search over a district, newest first, for ``core.pagination.CappedPaginator``.
+
+    The indexes find every match of a word wherever it is in the district's history, and the newest 25
+    of them then need every match read and sorted: a common word costs what its history holds (1,700
+    matches at 50,000 matters, 33,600 at 1,000,000). A page is first looked for among the district's
+    newest SEARCH_WALK_ROWS matters, read in order off the ``created_at`` index and tested with the plain
+    substring test, stopping as soon as the page is full: if it fills there, those are the newest matches
+    (nothing older can come before them). The indexes are asked instead when the word has fewer matches
+    than the paginator's cap (counted first, by the indexes, ``count_up_to``: then reading them all is
+    cheap) or when the page does not fill among the newest matters (a deep page)."""
+
+    ordered = True
+
+    def __init__(self, matches, *, plain: Q, village_ids):
+        self.matches = matches
+        self.plain = plain
+        self.village_ids = sorted(village_ids)
+        self.walked = None  # how the last page was read: True (newest first) or False (the indexes)
+
+    def count_up_to(self, limit: int) -> int:
+        """The number of matches up to ``limit`` (the paginator's cap + 1): among the newest matters first
+        (a common word reaches the limit there), else by the indexes (a rarer word has few matches)."""
+        self.many = len(self._newest(limit, fields="id")) >= limit
+        return limit if self.many else self.matches.order_by()[:limit].count()
+
+    def count(self):
+        return self.matches.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice) or item.step is not None or item.start is None or item.stop is None:
+            raise TypeError("NewestFirstSearch is read by pages (a slice with a start and a stop).")
+        start, stop = item.start, item.stop
+        # Fewer matches than the cap: the indexes read them all cheaply. More: the newest matters hold them.
+        common = getattr(self, "many", True)
+        rows = self._newest(stop) if common and stop <= SEARCH_WALK_ROWS else []
+        self.walked = len(rows) == stop
+        if self.walked:
+            rows = rows[start:stop]
+            prefetch_related_objects(rows, "village", "group")
+            return rows
+        return list(self.matches[start:stop])
+
+    def _newest(self, stop: int, *, fields: str = "*") -> list:
+        """The first ``stop`` matches among the scope's SEARCH_WALK_ROWS newest matters (fewer if they
+        hold fewer): whole issues, or with ``fields="id"`` their numbers only."""
+        query = Issue.objects.filter(self.plain).query
+        where, params = query.get_compiler(connection=connection).compile(query.where)
+        # The inner LIMIT bounds the walk; the outer one stops it as soon as the page is full. The
+        # subquery is named after the table, so the filter's qualified column names read its rows.
+        sql = f"""
+            SELECT roundtable_issue.{fields} FROM (
+                SELECT * FROM roundtable_issue WHERE village_id = ANY(%s)
+                ORDER BY created_at DESC, id DESC LIMIT %s
+            ) AS roundtable_issue
+            WHERE {where}
+            ORDER BY created_at DESC, id DESC LIMIT %s
+        """  # noqa: S608 (fields is "*" or "id"; the WHERE is Django's compiled filter, values are parameters)
+        values = [self.village_ids, SEARCH_WALK_ROWS, *params, stop]
+        if fields == "*":
+            return list(Issue.objects.raw(sql, values))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return cursor.fetchall()

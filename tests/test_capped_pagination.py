@@ -118,9 +118,11 @@ def test_cadre_list_over_the_cap_says_more_than_and_pages_through_everything(cli
 def test_staff_search_over_the_cap_says_more_than_and_pages_through_every_match(
     client, village, other_village, monkeypatch
 ):
-    """The workspace search counts its matches up to the cap, like the cadre's list: a district official's
+    """The workspace search counts its matches up to its cap, like the cadre's list: a district official's
     common word never counts every match of the district."""
-    monkeypatch.setattr(pagination, "COUNT_CAP", 20)
+    from portal import views as portal_views
+
+    monkeypatch.setattr(portal_views, "SEARCH_COUNT_CAP", 20)
     _issues(village, 40, title="路灯")
     _issues(other_village, 5, title="水渠")
     client.force_login(make_user(Membership.Role.CADRE, village=village))
