@@ -1008,8 +1008,8 @@ def official_home(*, village_ids) -> dict:
 def staff_search(*, text: str, village_ids, personal_village_ids):
     """The workspace search across the villages a user may see (``issue_search_q``), newest first.
 
-    Over many villages on PostgreSQL (more than KEYED_VILLAGES_MAX: a district), a ``NewestFirstSearch``
-    that reads a page from the newest matters when it can; otherwise a queryset."""
+    On PostgreSQL a ``NewestFirstSearch``, which reads a page from the newest matters when they hold it;
+    elsewhere a queryset."""
     text = strip_controls(text).strip()
     village_ids = frozenset(village_ids)
     if not text or not village_ids:
@@ -1023,7 +1023,7 @@ def staff_search(*, text: str, village_ids, personal_village_ids):
         .prefetch_related("village", "group")
         .order_by("-created_at", "-pk")
     )
-    if settings.IS_POSTGRES and len(village_ids) > KEYED_VILLAGES_MAX:
+    if settings.IS_POSTGRES:
         plain = issue_search_q(
             text, personal_village_ids=personal_village_ids, village_ids=village_ids, with_indexes=False
         )
@@ -1031,17 +1031,18 @@ def staff_search(*, text: str, village_ids, personal_village_ids):
     return matches
 
 
-# How many of the scope's newest matters a page of a wide search reads before it asks the indexes instead.
+# How many of the scope's newest matters a page of the search reads before it asks the indexes instead.
 SEARCH_WALK_ROWS = 5000
 
 
 class NewestFirstSearch:
-    """A search over a district, newest first, for ``core.pagination.CappedPaginator``.
+    """The workspace search, newest first, for ``core.pagination.CappedPaginator``.
 
     The indexes find every match of a word wherever it is in the district's history, and the newest 25
-    of them then need every match read and sorted: a common word costs what its history holds (1,700
-    matches at 50,000 matters, 33,600 at 1,000,000). A page is first looked for among the district's
-    newest SEARCH_WALK_ROWS matters, read in order off the ``created_at`` index and tested with the plain
+    of them then need every match read and sorted: a common word costs what its history holds (over a
+    district, 1,700 matches at 50,000 matters, 33,600 at 1,000,000). A page is first looked for among the
+    scope's newest SEARCH_WALK_ROWS matters, read in order (a few villages: each village's newest off
+    ``issue_village_recent``, merged; a district: the ``created_at`` index) and tested with the plain
     substring test, stopping as soon as the page is full: if it fills there, those are the newest matches
     (nothing older can come before them). The indexes are asked instead when the word has fewer matches
     than the paginator's cap (counted first, by the indexes, ``count_up_to``: then reading them all is
@@ -1085,17 +1086,30 @@ class NewestFirstSearch:
         where, params = query.get_compiler(connection=connection).compile(query.where)
         # The inner LIMIT bounds the walk; the outer one stops it as soon as the page is full. The
         # subquery is named after the table, so the filter's qualified column names read its rows.
+        # All of it fixed text and Django's compiled filter; every value is a parameter.
+        newest = "ORDER BY created_at DESC, id DESC LIMIT %s"
+        if len(self.village_ids) <= KEYED_VILLAGES_MAX:
+            # Each village's newest rows off its index, merged in order: the scope's newest are among them.
+            branch = "(SELECT * FROM roundtable_issue WHERE village_id = %s " + newest + ")"  # noqa: S608
+            branches = " UNION ALL ".join([branch] * len(self.village_ids))
+            scope = "SELECT * FROM (" + branches + ") AS v " + newest  # noqa: S608
+            scope_values = [value for pk in self.village_ids for value in (pk, SEARCH_WALK_ROWS)]
+        else:
+            scope = "SELECT * FROM roundtable_issue WHERE village_id = ANY(%s) " + newest  # noqa: S608
+            scope_values = [self.village_ids]
         sql = f"""
-            SELECT roundtable_issue.{fields} FROM (
-                SELECT * FROM roundtable_issue WHERE village_id = ANY(%s)
-                ORDER BY created_at DESC, id DESC LIMIT %s
-            ) AS roundtable_issue
+            SELECT roundtable_issue.{fields} FROM ({scope}) AS roundtable_issue
             WHERE {where}
             ORDER BY created_at DESC, id DESC LIMIT %s
-        """  # noqa: S608 (fields is "*" or "id"; the WHERE is Django's compiled filter, values are parameters)
-        values = [self.village_ids, SEARCH_WALK_ROWS, *params, stop]
-        if fields == "*":
-            return list(Issue.objects.raw(sql, values))
-        with connection.cursor() as cursor:
+        """  # noqa: S608
+        values = [*scope_values, SEARCH_WALK_ROWS, *params, stop]
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Read in order off the indexes, so that the walk stops when the page is full: a bitmap of a
+            # whole village and a sort (what the planner picks for a window as big as a village) read all.
+            cursor.execute(
+                "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)"
+            )
+            if fields == "*":
+                return list(Issue.objects.raw(sql, values))
             cursor.execute(sql, values)
             return cursor.fetchall()
