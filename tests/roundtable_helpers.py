@@ -119,3 +119,14 @@ def advance(issue: Issue, target: str, *, cadre, supervisor=None, roundtable=Non
     issue.refresh_from_db()
     assert issue.stage == target, (issue.stage, target)
     return issue
+
+
+def pages_seen(client, url, params) -> list[int]:
+    """The matters' numbers on every page of a paged list, following "next" from the first page."""
+    seen, number = [], 1
+    while True:
+        page = client.get(url, {**params, "page": number}).context["page"]
+        seen += [issue.pk for issue in page]
+        if not page.has_next():
+            return seen
+        number += 1

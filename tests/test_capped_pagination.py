@@ -11,6 +11,7 @@ from core import pagination
 from core.pagination import CappedPaginator
 from roundtable.models import Issue, Stage
 from tests.factories import make_user
+from tests.roundtable_helpers import pages_seen
 
 pytestmark = pytest.mark.django_db
 
@@ -129,13 +130,7 @@ def test_staff_search_over_the_cap_says_more_than_and_pages_through_every_match(
     url = reverse("workspace:search")
     first = client.get(url, {"q": "路灯"})
     assert "超过 20 件事项" in first.text or "More than 20 issues" in first.text
-    seen, number = [], 1
-    while True:
-        page = client.get(url, {"q": "路灯", "page": number}).context["page"]
-        seen += [issue.pk for issue in page]
-        if not page.has_next():
-            break
-        number += 1
+    seen = pages_seen(client, url, {"q": "路灯"})
     assert sorted(seen) == sorted(Issue.objects.filter(village=village).values_list("pk", flat=True))
     assert len(seen) == len(set(seen)) == 40
     under = client.get(url, {"q": "路灯1"}).text  # 路灯1, 路灯10…路灯19: under the cap, the exact count

@@ -17,7 +17,7 @@ from portal import views as portal_views
 from roundtable import selectors
 from roundtable.models import Issue, Stage
 from tests.factories import VillageFactory, make_user
-from tests.roundtable_helpers import raise_issue
+from tests.roundtable_helpers import pages_seen, raise_issue
 
 pytestmark = [
     pytest.mark.django_db,
@@ -128,13 +128,7 @@ def test_the_search_page_in_a_district_pages_through_and_finds_raisers_only_as_c
     url = reverse("workspace:search")
     first = client.get(url, {"q": "路灯"})
     assert "超过 3 件事项" in first.text or "More than 3 issues" in first.text
-    seen, number = [], 1
-    while True:
-        page = client.get(url, {"q": "路灯", "page": number}).context["page"]
-        seen += [issue.pk for issue in page]
-        if not page.has_next():
-            break
-        number += 1
+    seen = pages_seen(client, url, {"q": "路灯"})
     assert seen == _expected([village.pk, other_village.pk], "路灯") and len(seen) == 8
     assert [i.pk for i in client.get(url, {"q": "林美华"}).context["page"]] == [named.pk]
     official = make_user(Membership.Role.OFFICIAL, township=village.township)
