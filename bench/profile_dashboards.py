@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Profile: the three dashboards rendered in process on the bench data (read-only), with cProfile.
+"""Profile: the three dashboards, their lists and the workspace search rendered in process on the bench data
+(read-only), with cProfile.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/tongxin_bench_50k REDIS_URL=redis://127.0.0.1:6379/13 \\
         .venv/bin/python bench/profile_dashboards.py [--runs 30] [--only township] [--top 40] [--no-profile]
@@ -60,6 +61,12 @@ def main():
         "township": ("official@bench.test", f"/work/dashboard/t/{township.code}/"),
         "district": ("district@bench.test", f"/work/dashboard/d/{district.code}/"),
         "village": ("cadre@bench.test", f"/work/dashboard/v/{village.code}/"),
+        # The lists and the search beside them (bench/pages.py's names)
+        "issues": ("official@bench.test", "/work/dashboard/issues/"),
+        "overdue": ("district@bench.test", "/work/dashboard/overdue/"),
+        "meetings": ("official@bench.test", "/work/dashboard/meetings/"),
+        "search": ("official@bench.test", "/work/search/?q=%E8%B7%AF%E7%81%AF"),
+        "dsearch": ("district@bench.test", "/work/search/?q=%E8%B7%AF%E7%81%AF"),
     }
     from django.core.cache import cache
 

@@ -26,7 +26,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -731,7 +731,7 @@ def issue_rows(
     """Issues of these villages with the list's filters; the same rules as the dashboard's counts (the
     raised dates are whole local days, overdue means open and past the step's limit)."""
     now = clock.now()
-    qs = Issue.objects.filter(village_id__in=village_ids)
+    qs = Issue.objects.filter(village_id__any=village_ids)
     if stage:
         qs = qs.filter(stage=stage)
     if category:
@@ -748,12 +748,31 @@ def issue_rows(
         qs = qs.filter(escalated_at__isnull=False)
     if min_age:
         qs = qs.filter(stage_entered_at__lte=now - datetime.timedelta(days=min_age))
-    return qs.select_related("village__township", "group").order_by("-created_at", "-pk")
+    # The village is fetched for the page's rows only: joined, PostgreSQL would join every match before the
+    # sort and the limit rather than read the rows in the list's order off an index and stop (issue 13).
+    # Only the columns the list shows (the exports choose their own with values_list).
+    return (
+        qs.only(*ISSUE_ROW_COLUMNS)
+        .prefetch_related(Prefetch("village", Village.objects.only("code", "name")))
+        .order_by("-created_at", "-pk")
+    )
+
+
+ISSUE_ROW_COLUMNS = (
+    "village_id",
+    "title",
+    "stage",
+    "category",
+    "created_at",
+    "stage_entered_at",
+    "stage_due_at",
+    "escalated_at",
+)
 
 
 def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
     """Meetings of these villages' roundtables, newest first, with present and recorded attendance."""
-    qs = Meeting.objects.filter(roundtable__village_id__in=village_ids)
+    qs = Meeting.objects.filter(roundtable__village_id__any=village_ids)
     if state:
         qs = qs.filter(state=state)
     if start:

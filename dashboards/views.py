@@ -317,7 +317,7 @@ def _work_root() -> str:
 
 
 def _issue_list(request, kind):
-    villages = list(perms.dashboard_villages(request.user).order_by("township__name", "code"))
+    villages = perms.dashboard_places(request.user)
     if not villages:
         raise Http404
     form = IssueListForm(request.GET or None, villages=villages, steps_only=kind != "issues")
@@ -375,7 +375,7 @@ def issue_list_export(request, kind, fmt):
 
 
 def _meeting_list(request):
-    villages = list(perms.dashboard_villages(request.user).order_by("township__name", "code"))
+    villages = perms.dashboard_places(request.user)
     if not villages:
         raise Http404
     form = MeetingListForm(request.GET or None, villages=villages)

@@ -8,8 +8,10 @@ import django_filters
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    Expression,
     F,
     Func,
     OuterRef,
@@ -56,6 +58,18 @@ from roundtable.workflow import has_quorum, quorum_needed
 DUE_SOON = datetime.timedelta(days=7)
 
 
+def _caseless(text: str) -> bool:
+    """No character of the text has a case (Chinese, digits, punctuation)."""
+    return text.upper() == text and text.lower() == text
+
+
+def _holds(field: str, text: str) -> Q:
+    """The field holds the text, letters in any case: ``UPPER(field) LIKE UPPER('%text%')``, or, for a text
+    without letters that have a case, the plain ``field LIKE '%text%'``, which finds the same (no case
+    mapping gives a character without case) without upper-casing every row the search reads (issue 13)."""
+    return Q(**{f"{field}__{'contains' if _caseless(text) else 'icontains'}": text})
+
+
 def search_q(text: str) -> Q:
     """Substring search that works for Chinese (no word boundaries needed) plus the exact tracking code.
 
@@ -64,7 +78,7 @@ def search_q(text: str) -> Q:
     all) must all be among the matter's; the substring test then decides, so the results are the same."""
     text = text.strip()
     code = Q(tracking_code=text.upper())
-    substring = Q(title__icontains=text) | Q(description__icontains=text) | code
+    substring = _holds("title", text) | _holds("description", text) | code
     if not (settings.IS_POSTGRES and text):
         return substring
     # (grams or code) and (substring or code): the first part alone is the indexes' (a bitmap of the two),
@@ -128,15 +142,38 @@ class _Keyed(Func):
         super().__init__(key, Upper(_Joined(*texts)), function=function, output_field=ArrayField(TextField()))
 
 
-def _keyed_contain(index_function, pattern_function, columns, text: str, village_ids) -> Q:
-    from django.contrib.postgres.fields import ArrayField
+class _KeyedContainAny(Expression):
+    """``keys(village, text) @> pattern(v1, text) OR … OR keys(village, text) @> pattern(vN, text)``: one
+    condition per village, each of which the index answers (a BitmapOr). Written as one expression whose
+    indexed side is compiled once: as a Q of N lookups, Django resolved and compiled N copies, a fifth of a
+    township official's search (issue 13)."""
 
-    lookup = ArrayField(TextField()).get_lookup("contains")
-    indexed = _Keyed(index_function, F("village_id"), *(F(c) for c in columns))
-    query = Q()
-    for village_id in sorted(village_ids):
-        query |= Q(lookup(indexed, _Keyed(pattern_function, Value(int(village_id)), Value(text))))
-    return query
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, index_function, pattern_function, columns, text: str, village_ids):
+        super().__init__()
+        self.indexed = _Keyed(index_function, F("village_id"), *(F(c) for c in columns))
+        self.pattern_function, self.text = pattern_function, text
+        self.village_ids = [int(v) for v in sorted(village_ids)]
+
+    def get_source_expressions(self):
+        return [self.indexed]
+
+    def set_source_expressions(self, exprs):
+        (self.indexed,) = exprs
+
+    def as_sql(self, compiler, connection):
+        indexed, indexed_params = compiler.compile(self.indexed)
+        # Each branch: the index's expression, the fixed function name, the village and text as parameters.
+        branch = f"{indexed} @> ({self.pattern_function}(%s, UPPER(%s)))::text[]"
+        sql = " OR ".join([branch] * len(self.village_ids)) or "FALSE"
+        params = [p for v in self.village_ids for p in (*indexed_params, v, self.text)]
+        return f"({sql})", params
+
+
+def _keyed_contain(index_function, pattern_function, columns, text: str, village_ids) -> Q:
+    return Q(_KeyedContainAny(index_function, pattern_function, columns, text, village_ids))
 
 
 # Up to a township's villages, a search asks each village's keys; past that (a district official), the
@@ -191,7 +228,7 @@ def issue_search_q(
     if not text:
         return Q()
     code = Q(tracking_code=text.upper())
-    found = Q(title__icontains=text) | Q(description__icontains=text) | code
+    found = _holds("title", text) | _holds("description", text) | code
     indexed = None
     if settings.IS_POSTGRES and with_indexes:
         if len(text) >= 2 and village_ids is not None and len(village_ids) <= KEYED_VILLAGES_MAX:
@@ -209,7 +246,7 @@ def issue_search_q(
         if mobile:
             personal = index_personal = Q(raiser_mobile_hash=blind_index(mobile))  # its own index
         elif not number:
-            personal = Q(raiser_name__icontains=text) if len(text) >= 2 else Q(raiser_name__iexact=text)
+            personal = _holds("raiser_name", text) if len(text) >= 2 else Q(raiser_name__iexact=text)
             if indexed is not None:
                 index_personal = _name_grams_contain(text, personal_village_ids)
         if personal is not None:
@@ -1040,13 +1077,17 @@ class NewestFirstSearch:
 
     The indexes find every match of a word wherever it is in the district's history, and the newest 25
     of them then need every match read and sorted: a common word costs what its history holds (over a
-    district, 1,700 matches at 50,000 matters, 33,600 at 1,000,000). A page is first looked for among the
-    scope's newest SEARCH_WALK_ROWS matters, read in order (a few villages: each village's newest off
-    ``issue_village_recent``, merged; a district: the ``created_at`` index) and tested with the plain
-    substring test, stopping as soon as the page is full: if it fills there, those are the newest matches
-    (nothing older can come before them). The indexes are asked instead when the word has fewer matches
-    than the paginator's cap (counted first, by the indexes, ``count_up_to``: then reading them all is
-    cheap) or when the page does not fill among the newest matters (a deep page)."""
+    district, 1,700 matches at 50,000 matters, 33,600 at 1,000,000). Instead the search walks the scope's
+    newest SEARCH_WALK_ROWS matters in order (a few villages: each village's newest off
+    ``issue_village_recent``, merged; a district: the ``created_at`` index), tests each with the plain
+    substring test and stops as soon as it has enough.
+
+    The count (``count_up_to``) is one such walk for the numbers of the first ``cap + 1`` matches, which
+    then give the first pages too (fetched by number). When the walk ends before that many matches, either
+    it read the whole scope (a small township: the numbers are all the matches) or the scope has more
+    matters than the walk reads: then the word is rare lately and the indexes count and page it (fewer
+    matches than the cap, cheap to read and sort). A page deeper than the cap walks again, or asks the
+    indexes when the walk cannot hold it."""
 
     ordered = True
 
@@ -1054,13 +1095,22 @@ class NewestFirstSearch:
         self.matches = matches
         self.plain = plain
         self.village_ids = sorted(village_ids)
+        self.head = None  # the numbers of the newest matches, from count_up_to
+        self.complete = False  # whether head holds every match of the scope
+        self.many = True  # whether there are at least as many matches as counted up to
         self.walked = None  # how the last page was read: True (newest first) or False (the indexes)
 
     def count_up_to(self, limit: int) -> int:
-        """The number of matches up to ``limit`` (the paginator's cap + 1): among the newest matters first
-        (a common word reaches the limit there), else by the indexes (a rarer word has few matches)."""
-        self.many = len(self._newest(limit, fields="id")) >= limit
-        return limit if self.many else self.matches.order_by()[:limit].count()
+        """The number of matches up to ``limit`` (the paginator's cap + 1)."""
+        rows = self._walk(limit, fields="id", sentinel=True)
+        self.head = [pk for pk, matched, _place in rows if matched][:limit]
+        window_full = any(place == SEARCH_WALK_ROWS for _pk, _matched, place in rows)
+        self.many = len(self.head) >= limit
+        self.complete = not self.many and not window_full
+        if self.many or self.complete:
+            return len(self.head)
+        self.head = None  # the scope is larger than the walk: the indexes have the matches
+        return self.matches.order_by()[:limit].count()
 
     def count(self):
         return self.matches.count()
@@ -1069,19 +1119,27 @@ class NewestFirstSearch:
         if not isinstance(item, slice) or item.step is not None or item.start is None or item.stop is None:
             raise TypeError("NewestFirstSearch is read by pages (a slice with a start and a stop).")
         start, stop = item.start, item.stop
-        # Fewer matches than the cap: the indexes read them all cheaply. More: the newest matters hold them.
-        common = getattr(self, "many", True)
-        rows = self._newest(stop) if common and stop <= SEARCH_WALK_ROWS else []
-        self.walked = len(rows) == stop
-        if self.walked:
+        if self.head is not None and (self.complete or stop <= len(self.head)):
+            self.walked = True
+            numbers = self.head[start:stop]
+            by_number = Issue.objects.in_bulk(numbers)
+            rows = [by_number[pk] for pk in numbers if pk in by_number]
+        else:
+            # Past the counted matches: walk again for a common word, else (or too deep) the indexes.
+            rows = self._walk(stop) if self.many and stop <= SEARCH_WALK_ROWS else []
+            self.walked = len(rows) == stop
+            if not self.walked:
+                return list(self.matches[start:stop])
             rows = rows[start:stop]
-            prefetch_related_objects(rows, "village", "group")
-            return rows
-        return list(self.matches[start:stop])
+        prefetch_related_objects(rows, "village", "group")
+        return rows
 
-    def _newest(self, stop: int, *, fields: str = "*") -> list:
+    def _walk(self, stop: int, *, fields: str = "*", sentinel: bool = False) -> list:
         """The first ``stop`` matches among the scope's SEARCH_WALK_ROWS newest matters (fewer if they
-        hold fewer): whole issues, or with ``fields="id"`` their numbers only."""
+        hold fewer): whole issues, or with ``fields="id"`` their numbers only. With ``sentinel``, rows of
+        (number, whether it matches, place in the walk), among them the walk's last matter whether it
+        matches or not, when the walk reads that far: so a walk that ends early tells whether it read the
+        whole scope."""
         query = Issue.objects.filter(self.plain).query
         where, params = query.get_compiler(connection=connection).compile(query.where)
         # The inner LIMIT bounds the walk; the outer one stops it as soon as the page is full. The
@@ -1097,17 +1155,32 @@ class NewestFirstSearch:
         else:
             scope = "SELECT * FROM roundtable_issue WHERE village_id = ANY(%s) " + newest  # noqa: S608
             scope_values = [self.village_ids]
-        sql = f"""
-            SELECT roundtable_issue.{fields} FROM ({scope}) AS roundtable_issue
-            WHERE {where}
-            ORDER BY created_at DESC, id DESC LIMIT %s
-        """  # noqa: S608
-        values = [*scope_values, SEARCH_WALK_ROWS, *params, stop]
+        if sentinel:
+            # Each matter with its place in the walk and whether it matches; the matches and the last place.
+            sql = f"""
+                SELECT id, matched, place FROM (
+                    SELECT roundtable_issue.id, roundtable_issue.created_at, ({where}) AS matched,
+                        row_number() OVER (ORDER BY created_at DESC, id DESC) AS place
+                    FROM ({scope}) AS roundtable_issue
+                ) AS walk
+                WHERE matched OR place = %s
+                ORDER BY created_at DESC, id DESC LIMIT %s
+            """  # noqa: S608
+            values = [*params, *scope_values, SEARCH_WALK_ROWS, SEARCH_WALK_ROWS, stop + 1]
+        else:
+            sql = f"""
+                SELECT roundtable_issue.{fields} FROM ({scope}) AS roundtable_issue
+                WHERE {where}
+                ORDER BY created_at DESC, id DESC LIMIT %s
+            """  # noqa: S608
+            values = [*scope_values, SEARCH_WALK_ROWS, *params, stop]
         with transaction.atomic(), connection.cursor() as cursor:
             # Read in order off the indexes, so that the walk stops when the page is full: a bitmap of a
-            # whole village and a sort (what the planner picks for a window as big as a village) read all.
+            # whole village and a sort (what the planner picks for a window as big as a village) read all;
+            # and in this process (parallel workers cost more to start than such a walk takes).
             cursor.execute(
-                "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true)"
+                "SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),"
+                " set_config('max_parallel_workers_per_gather', '0', true)"
             )
             if fields == "*":
                 return list(Issue.objects.raw(sql, values))

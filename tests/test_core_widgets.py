@@ -162,3 +162,46 @@ def test_lean_radio_select_renders_as_django_would():
             "f", "a", attrs
         )
         assert parse_html(lean) == parse_html(plain)
+
+
+@pytest.mark.parametrize("value", ["", "b", "2", None, ["b"], "missing"])
+def test_lean_select_without_groups_renders_as_django_would(value):
+    """The flat path (written straight from the choices): escaping, numbers, an empty value, and only the
+    first of two equal values selected."""
+    choices = [("", "全部 <all>"), ("a", 'A "&" <b>'), ("b", "B"), ("b", "B again"), (2, "二"), (None, "无")]
+    for attrs in ({"id": "id_f"}, {"id": "id_f", "required": True, "class": "x"}):
+        lean = LeanSelect(choices=choices, attrs={"data-x": "1"}).render("f", value, attrs)
+        plain = forms.Select(choices=choices, attrs={"data-x": "1"}).render("f", value, attrs)
+        assert parse_html(lean) == parse_html(plain)
+    selected = LeanSelect(choices=choices).render("f", "b", {})
+    assert selected.count(" selected") == 1 and '<option value="b" selected>B</option>' in selected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [None, {"village": "", "township": ""}, {"township": "nonsense", "village": "<x>", "state": "held"}],
+)
+def test_dashboard_list_filters_render_as_django_would(village, other_village, data):
+    """The cross-village lists' filters over the villages a district official reads (names only)."""
+    from accounts.models import Membership
+    from dashboards.forms import IssueListForm, MeetingListForm
+    from dashboards.permissions import dashboard_places
+    from tests.factories import TownshipFactory, VillageFactory, make_user
+
+    other = TownshipFactory(district=village.township.district, name='乙镇 "<&>"', code="yi")
+    VillageFactory(township=other, name="乙村 <b>", code="yi-1")
+    places = dashboard_places(
+        make_user(Membership.Role.DISTRICT_OFFICIAL, district=village.township.district)
+    )
+    assert [p.code for p in places] == sorted(
+        [p.code for p in places], key=lambda c: ({"yi-1": other.name}.get(c, village.township.name), c)
+    )
+    assert {p.township.code for p in places} == {village.township.code, "yi"}
+    if data is not None:
+        data = {**data, "village": data["village"] or other_village.code}
+    for form in (IssueListForm(data, villages=places), MeetingListForm(data, villages=places)):
+        if data is not None:
+            form.is_valid()
+        _assert_same_as_django(form)
+        assert "乙村 &lt;b&gt;" in str(form["village"])

@@ -134,3 +134,42 @@ def test_the_search_page_in_a_district_pages_through_and_finds_raisers_only_as_c
     official = make_user(Membership.Role.OFFICIAL, township=village.township)
     client.force_login(official)
     assert list(client.get(url, {"q": "林美华"}).context["page"]) == []
+
+
+def _scope_newest_first(village_ids):
+    return list(
+        Issue.objects.filter(village_id__in=village_ids)
+        .order_by("-created_at", "-pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_a_scope_smaller_than_the_walk_is_counted_and_paged_from_one_walk(wide, history, monkeypatch):
+    """The walk reads the whole scope: its numbers are every match, counted exactly, and every page is
+    fetched by number; the indexes are never asked."""
+    monkeypatch.setattr(selectors, "SEARCH_WALK_ROWS", 500)
+    search = selectors.staff_search(text="路灯", village_ids=history, personal_village_ids=frozenset())
+    paginator = CappedPaginator(search, 10, cap=50)
+    with CaptureQueriesContext(connection) as queries:
+        assert paginator.count == 35 and not paginator.capped
+        seen = []
+        for number in paginator.page_range:
+            page = paginator.page(number)
+            assert search.walked is True
+            seen += [issue.pk for issue in page]
+    assert seen == _expected(history, "路灯")
+    assert not any("tongxin" in q["sql"] for q in queries.captured_queries)
+    assert sum("ORDER BY created_at DESC" in q["sql"] for q in queries.captured_queries) == 1
+
+
+def test_a_walk_whose_last_matter_matches_still_knows_it_did_not_read_the_whole_scope(wide, history):
+    """The walk's last place holds a match and an older match lies beyond it: the count is the indexes'
+    (both), not the walk's one."""
+    newest = _scope_newest_first(history)
+    last_place, older = newest[selectors.SEARCH_WALK_ROWS - 1], newest[selectors.SEARCH_WALK_ROWS + 5]
+    Issue.objects.filter(pk__in=[last_place, older]).update(title="水渠堵塞", description="描述")
+    search = selectors.staff_search(text="水渠", village_ids=history, personal_village_ids=frozenset())
+    paginator = CappedPaginator(search, 5, cap=10)
+    assert paginator.count == 2 and not paginator.capped
+    assert [i.pk for i in paginator.get_page(1)] == [last_place, older]
+    assert search.walked is False

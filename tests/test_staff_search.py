@@ -185,3 +185,29 @@ def test_search_page_queries_do_not_grow(client, village, cadre):
     for i in range(40):
         raise_issue(village, title=f"水渠多{i}", raiser_name="李四", raiser_mobile=MOBILE, consent=True)
     assert count() == few
+
+
+def test_letters_are_found_in_any_case_and_chinese_without_upper_casing(client, village, cadre, official):
+    """A word with letters is matched in any case; a word without cased letters (Chinese, digits) by the
+    plain LIKE, which finds the same matters without upper-casing each row read (issue 13)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raise_issue(village, title="LED路灯不亮", description="换成Led灯")
+    raise_issue(village, title="水渠", description="3号路灯坏了，led 也坏")
+    raise_issue(village, title="led字样", description="描述")
+    assert listed(client, cadre, village, "led路灯") == {"LED路灯不亮"}
+    assert listed(client, cadre, village, "Led") == {"LED路灯不亮", "水渠", "led字样"}
+    assert searched(client, official, "3号路灯") == {"水渠"}
+    assert searched(client, official, "路灯") == {"LED路灯不亮", "水渠"}
+    if not settings.IS_POSTGRES:
+        return  # SQLite's LIKE ignores the case of ASCII letters either way
+    with CaptureQueriesContext(connection) as queries:
+        assert searched(client, official, "路灯") == {"LED路灯不亮", "水渠"}
+    reads = " ".join(q["sql"] for q in queries.captured_queries if "roundtable_issue" in q["sql"])
+    assert "路灯%" in reads and 'UPPER("roundtable_issue"."title"' not in reads
+    with CaptureQueriesContext(connection) as queries:
+        searched(client, official, "led")
+    reads = " ".join(q["sql"] for q in queries.captured_queries if "roundtable_issue" in q["sql"])
+    assert 'UPPER("roundtable_issue"."title"' in reads
