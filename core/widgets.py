@@ -53,10 +53,9 @@ class LeanTextarea(forms.Textarea):
 
 class LeanSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
-        if not self.allow_multiple_selected and not any(
-            isinstance(c[1], (list, tuple)) for c in self.choices
-        ):
-            return self._render_flat(name, value, attrs)
+        choices = list(self.choices)  # once: a model choice field's choices are a query
+        if not self.allow_multiple_selected and not any(isinstance(c[1], (list, tuple)) for c in choices):
+            return self._render_flat(name, value, attrs, choices)
         widget = self.get_context(name, value, attrs)["widget"]
         parts = []
         for group_name, options, _index in widget["optgroups"]:
@@ -72,14 +71,14 @@ class LeanSelect(forms.Select):
             mark_safe("".join(parts)),  # noqa: S308 — each part escaped by _option
         )
 
-    def _render_flat(self, name, value, attrs):
+    def _render_flat(self, name, value, attrs, choices):
         """A select without groups, written straight from its choices: Django's ``optgroups`` builds a dict
         of attributes for each option, and a district official's village filter has 400 (issue 13). The
         same HTML: the first option whose value is one of the values is selected."""
         values = self.format_value(value)
         selected_done = False
         options = []
-        for option_value, label in self.choices:
+        for option_value, label in choices:
             option_value = "" if option_value is None else str(option_value)
             selected = not selected_done and option_value in values
             selected_done |= selected

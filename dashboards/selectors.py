@@ -783,7 +783,7 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
     # works them out only for the rows a page shows (after the sort and the limit).
     attendance = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
-        qs.select_related("roundtable__village__township", "chair")
+        qs.select_related("roundtable__village", "chair")
         .annotate(
             present=_count_of(attendance.filter(status=Attendance.Status.PRESENT)),
             recorded=_count_of(attendance.exclude(status="")),

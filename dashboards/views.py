@@ -20,6 +20,7 @@ from dashboards import charts, exports, links, services
 from dashboards import permissions as perms
 from dashboards import selectors as s
 from dashboards.forms import DashboardFilterForm, IssueListForm, MeetingListForm, MonthForm
+from roundtable.links import issue_url_root
 from roundtable.models import STEP_NUMBER, STEPS
 from roundtable.workflow import stage_name
 from villages.models import District, Township, Village
@@ -311,11 +312,6 @@ LISTS = {
 }
 
 
-def _work_root() -> str:
-    """What every address of roundtable:issue starts with, before the village's code."""
-    return reverse("roundtable:issue", kwargs={"code": "x", "pk": 1}).removesuffix("x/issues/1/")
-
-
 def _issue_list(request, kind):
     villages = perms.dashboard_places(request.user)
     if not villages:
@@ -354,7 +350,7 @@ def issue_list(request, kind="issues"):
             "kind": kind,
             "title": LISTS[kind],
             # Rows link to <work_root><village code>/issues/<pk>/ (roundtable:issue): no reverse() per row.
-            "work_root": _work_root(),
+            "work_root": issue_url_root(),
             "form": form,
             "page": page,
             "query": query.urlencode(),
@@ -400,6 +396,7 @@ def meeting_list(request):
         request,
         "dashboards/meeting_list.html",
         {
+            "work_root": issue_url_root(),
             "form": form,
             "page": page,
             "query": query.urlencode(),

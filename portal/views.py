@@ -14,6 +14,7 @@ from core.pagination import CappedPaginator
 from noticeboard.selectors import village_noticeboard
 from projects.selectors import village_public_registry
 from roundtable.fragments import VILLAGE_SECTION_SECONDS
+from roundtable.links import issue_url_root
 from roundtable.permissions import villages_where_raiser_visible
 from roundtable.selectors import (
     member_home,
@@ -69,9 +70,10 @@ OFFICIAL_ROLES = frozenset({Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
 # counts on the home are taken over the same villages, so that they equal the rows of those lists.
 DASHBOARD_LIST_ROLES = frozenset({Role.CADRE, Role.OFFICIAL, Role.DISTRICT_OFFICIAL})
 SEARCH_PAGE_SIZE = 25
-# Past this many matches the search says "more than 100": a word that common needs another word, and
-# a district's newest matters hold that many of it (roundtable.selectors.NewestFirstSearch).
-SEARCH_COUNT_CAP = 100
+# Past this many matches (two pages) the search says "more than 50": a word that common needs another
+# word. The count is the search's walk over the newest matters, which stops there
+# (roundtable.selectors.NewestFirstSearch): at 100 it read twice as many of them.
+SEARCH_COUNT_CAP = 50
 
 
 @login_required
@@ -140,6 +142,8 @@ def workspace_search(request):
             "searched": bool(text.strip()),
             # the raiser is shown to the village's cadres only (roundtable.permissions.can_see_raiser)
             "raiser_village_ids": personal_village_ids,
+            # Rows link to <work_root><village code>/issues/<pk>/ (roundtable:issue): no reverse() per row.
+            "work_root": issue_url_root(),
         },
     )
 

@@ -445,3 +445,114 @@ def test_issue_list_rows_link_to_each_issue_page_with_their_dates(client, world)
         assert f'<a href="{url}">{issue.title}</a>' in html
         assert f">{date_filter(issue.created_at, 'Y-m-d')}</td>" in html
     assert len(re.findall(r'<a href="/work/v/[\w-]+/issues/\d+/">', html)) == len(listed)
+
+
+# The issue list's table as the template wrote it before it was written in Python (dashboard_tables).
+_TEMPLATE_TABLE = """{% load i18n roundtable_tags tables %}
+{% stacktable title=2 %}<table class="issue-table nowrap-table">
+  <thead><tr>
+    <th scope="col">{% translate "Village" %}</th><th scope="col">{% translate "Issue" %}</th>
+    <th scope="col">{% translate "Stage" %}</th><th scope="col">{% translate "Category" %}</th>
+    <th scope="col">{% translate "Raised" %}</th><th scope="col">{% translate "In the step since" %}</th>
+    <th scope="col">{% translate "Due" %}</th>
+  </tr></thead>
+  <tbody>
+    {% for issue in page %}
+      <tr{% if issue.is_overdue %} class="overdue"{% endif %}>
+        <td>{{ issue.village.name }}</td>
+        <td><span class="muted">#{{ issue.pk }}</span>
+          <a href="{% url 'roundtable:issue' code=issue.village.code pk=issue.pk %}">{{ issue.title }}</a>
+          {% if issue.escalated_at %}<span class="badge badge-warn">{% translate "escalated" %}</span>
+          {% endif %}</td>
+        <td>{% stage_badge issue.stage %}</td>
+        <td>{{ issue.get_category_display }}</td>
+        <td>{{ issue.created_at|date:"Y-m-d" }}</td>
+        <td>{% if issue.is_open %}{{ issue.stage_entered_at|date:"Y-m-d" }}{% else %}—{% endif %}</td>
+        <td>{% if issue.is_open and issue.stage_due_at %}{{ issue.stage_due_at|date:"Y-m-d" }}
+          {% if issue.is_overdue %}<span class="badge badge-warn">{% translate "overdue" %}</span>{% endif %}
+          {% else %}—{% endif %}</td>
+      </tr>
+    {% empty %}
+      <tr><td colspan="7">{% translate "No issues match." %}</td></tr>
+    {% endfor %}
+  </tbody>
+</table>{% endstacktable %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("kind", ["issues", "overdue", "escalated", "empty"])
+def test_issue_list_table_is_the_table_the_template_wrote(client, world, language, kind):
+    """Every cell, label, badge, date and escape as the template and {% stacktable %} wrote them."""
+    from django.template import engines
+    from django.test.html import parse_html
+    from django.utils import translation
+
+    from dashboards.templatetags.dashboard_tables import issue_table
+
+    Issue.objects.filter(pk=Issue.objects.order_by("pk").first().pk).update(title='<b>"路灯" & 水渠</b>')
+    url = "/work/dashboard/issues/" if kind in ("issues", "empty") else f"/work/dashboard/{kind}/"
+    params = {"raised_from": "2001-01-01", "raised_to": "2001-01-02"} if kind == "empty" else {}
+    response = get(client, world["district_official"], url, **params)
+    page = response.context["page"]
+    assert bool(page.object_list) == (kind != "empty")
+    with translation.override(language), at(NOW):
+        old = engines["django"].from_string(_TEMPLATE_TABLE).render({"page": page})
+        new = issue_table(page, response.context["work_root"])
+    assert parse_html(new) == parse_html(old)
+    if language == "zh-hans":  # the page's own language
+        assert new in response.content.decode()
+
+
+# The meeting list's table as the template wrote it (a meeting without a chair now shows "—", as every
+# other empty cell, where the template's default_if_none wrote nothing).
+_TEMPLATE_MEETINGS = """{% load i18n tables %}
+{% stacktable title=2 %}<table class="nowrap-table">
+  <thead><tr>
+    <th scope="col">{% translate "Village" %}</th><th scope="col">{% translate "Meeting" %}</th>
+    <th scope="col">{% translate "State" %}</th><th scope="col">{% translate "Chair" %}</th>
+    <th scope="col">{% translate "Present" %}</th><th scope="col">{% translate "Agenda items" %}</th>
+  </tr></thead>
+  <tbody>
+    {% for meeting in page %}
+      <tr>
+        <td>{{ meeting.roundtable.village.name }}</td>
+        <td><a href="{% url 'roundtable:meeting' code=meeting.roundtable.village.code pk=meeting.pk %}">
+          {{ meeting.roundtable.name }}</a>
+          <span class="muted">{{ meeting.starts_at|date:"Y-m-d H:i" }}</span></td>
+        <td>{{ meeting.get_state_display }}</td>
+        <td>{% if meeting.chair %}{{ meeting.chair.name }}{% else %}—{% endif %}</td>
+        <td>{% if meeting.recorded %}{{ meeting.present }} / {{ meeting.recorded }}{% else %}—{% endif %}</td>
+        <td>{{ meeting.items }}</td>
+      </tr>
+    {% empty %}
+      <tr><td colspan="6">{% translate "No meetings match." %}</td></tr>
+    {% endfor %}
+  </tbody>
+</table>{% endstacktable %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("empty", [False, True])
+def test_meeting_list_table_is_the_table_the_template_wrote(client, world, language, empty):
+    from django.template import engines
+    from django.test.html import parse_html
+    from django.utils import translation
+
+    from dashboards.templatetags.dashboard_tables import meeting_table
+    from roundtable.models import Meeting
+
+    first = Meeting.objects.order_by("pk").first()
+    first.roundtable.name = '<i>"圆桌" & 会</i>'
+    first.roundtable.save()
+    Meeting.objects.filter(pk=first.pk).update(chair=None)
+    params = {"start": "2001-01-01", "end": "2001-01-02"} if empty else {}
+    response = get(client, world["district_official"], "/work/dashboard/meetings/", **params)
+    page = response.context["page"]
+    assert bool(page.object_list) != empty
+    assert empty or (any(m.chair is None for m in page) and any(m.chair is not None for m in page))
+    with translation.override(language), at(NOW):
+        old = engines["django"].from_string(_TEMPLATE_MEETINGS).render({"page": page})
+        new = meeting_table(page, response.context["work_root"])
+    assert parse_html(new) == parse_html(old)
+    if language == "zh-hans":
+        assert new in response.content.decode()
