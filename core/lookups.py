@@ -13,10 +13,17 @@ from django.db.models.lookups import In
 class AnyOf(In):
     lookup_name = "any"
 
+    def get_prep_lookup(self):
+        if isinstance(self.rhs, (list, tuple, set, frozenset)) and all(type(v) is int for v in self.rhs):
+            return list(self.rhs)  # numbers already: not prepared one by one (twice, for a count and a page)
+        return super().get_prep_lookup()
+
     def as_postgresql(self, compiler, connection):
         if self.rhs_is_direct_value() is False or not isinstance(self.rhs, (list, tuple, set, frozenset)):
             return super().as_sql(compiler, connection)  # a subquery: as __in
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
-        values = [field.get_db_prep_value(v, connection, prepared=True) for v in self.rhs if v is not None]
+        values = self.rhs
+        if not all(type(v) is int for v in values):
+            values = [field.get_db_prep_value(v, connection, prepared=True) for v in values if v is not None]
         return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", (*lhs_params, values)

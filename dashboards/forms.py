@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from core import clock
@@ -26,8 +27,23 @@ class DateInput(LeanDateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class _Choices(BaseChoiceIterator):
+    """Choices already in Django's form ((value, label) pairs), which a field then takes as they are: a
+    plain list of a district's 400 villages was normalised pair by pair, for the field and again for its
+    widget, on every request (issue 13)."""
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+
+    def __iter__(self):
+        return iter(self.pairs)
+
+    def __len__(self):
+        return len(self.pairs)
+
+
 def _village_choices(villages, empty):
-    return [("", empty), *[(v.code, v.name) for v in villages]]
+    return _Choices([("", empty), *[(v.code, v.name) for v in villages]])
 
 
 class DashboardFilterForm(forms.Form):
