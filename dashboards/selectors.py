@@ -783,7 +783,10 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
     # works them out only for the rows a page shows (after the sort and the limit).
     attendance = Attendance.objects.filter(meeting=OuterRef("pk"))
     return (
-        qs.select_related("roundtable__village", "chair")
+        # The chair is fetched for the page's rows only: joined, every member of the roundtables was read
+        # before the sort and the limit.
+        qs.select_related("roundtable__village")
+        .prefetch_related("chair")
         .annotate(
             present=_count_of(attendance.filter(status=Attendance.Status.PRESENT)),
             recorded=_count_of(attendance.exclude(status="")),

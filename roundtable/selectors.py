@@ -1122,7 +1122,7 @@ class NewestFirstSearch:
         if self.head is not None and (self.complete or stop <= len(self.head)):
             self.walked = True
             numbers = self.head[start:stop]
-            by_number = Issue.objects.in_bulk(numbers)
+            by_number = Issue.objects.select_related("village", "group").in_bulk(numbers)
             rows = [by_number[pk] for pk in numbers if pk in by_number]
         else:
             # Past the counted matches: walk again for a common word, else (or too deep) the indexes.
