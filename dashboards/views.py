@@ -3,7 +3,6 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership
 from accounts.selectors import scope_for
 from core.db import reads_from_replica
+from core.pagination import CappedPaginator
 from core.tabular import FORMATS, table_response
 from dashboards import charts, exports, links, services
 from dashboards import permissions as perms
@@ -340,7 +340,7 @@ def _issue_list(request, kind):
 @reads_from_replica
 def issue_list(request, kind="issues"):
     form, rows = _issue_list(request, kind)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -389,7 +389,7 @@ def _meeting_list(request):
 @reads_from_replica
 def meeting_list(request):
     form, rows = _meeting_list(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

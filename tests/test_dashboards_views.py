@@ -556,3 +556,31 @@ def test_meeting_list_table_is_the_table_the_template_wrote(client, world, langu
     assert parse_html(new) == parse_html(old)
     if language == "zh-hans":
         assert new in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url, word", [("/work/dashboard/issues/", "件事项"), ("/work/dashboard/meetings/", "次会议")]
+)
+def test_the_cross_village_lists_count_up_to_a_cap_and_still_page_past_it(
+    client, world, monkeypatch, url, word
+):
+    """A township's whole history is never counted for a list: past the cap it says "more than", and the
+    pages past the cap are still there (issue 13)."""
+    from django.test.utils import CaptureQueriesContext
+
+    import core.pagination
+
+    monkeypatch.setattr(core.pagination, "COUNT_CAP", 2)
+    with CaptureQueriesContext(connection) as queries:
+        first = get(client, world["official"], url)
+    assert f"超过 2 {word}" in first.content.decode()
+    assert any("LIMIT 3" in q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"])
+    monkeypatch.setattr("dashboards.views.PAGE_SIZE", 1)
+    seen, number = [], 1
+    while True:
+        page = get(client, world["official"], url, page=number).context["page"]
+        seen += [row.pk for row in page]
+        if not page.has_next():
+            break
+        number += 1
+    assert len(seen) == len(set(seen)) == page.paginator.object_list.count() > 2  # every row, once
