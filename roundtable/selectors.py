@@ -1068,6 +1068,19 @@ def staff_search(*, text: str, village_ids, personal_village_ids):
     return matches
 
 
+# What a row of the search's results shows (portal/workspace_search.html).
+SEARCH_ROW_COLUMNS = (
+    "village__code",
+    "village__name",
+    "group__name",
+    "title",
+    "stage",
+    "created_at",
+    "is_anonymous",
+    "raiser_name",
+    "raiser_mobile",
+)
+
 # How many of the scope's newest matters a page of the search reads before it asks the indexes instead.
 SEARCH_WALK_ROWS = 5000
 
@@ -1122,7 +1135,9 @@ class NewestFirstSearch:
         if self.head is not None and (self.complete or stop <= len(self.head)):
             self.walked = True
             numbers = self.head[start:stop]
-            by_number = Issue.objects.select_related("village", "group").in_bulk(numbers)
+            by_number = (
+                Issue.objects.select_related("village", "group").only(*SEARCH_ROW_COLUMNS).in_bulk(numbers)
+            )
             rows = [by_number[pk] for pk in numbers if pk in by_number]
         else:
             # Past the counted matches: walk again for a common word, else (or too deep) the indexes.

@@ -139,6 +139,13 @@ def _pages(world):
         "township dashboard": ("official", f"/work/dashboard/t/{world['township'].code}/"),
         "village dashboard": ("cadre", f"/work/dashboard/v/{code}/"),
         "dashboard overdue list": ("official", "/work/dashboard/overdue/"),
+        # Beside the issue's table: the dashboards' other lists and the workspace search (whose rows show the
+        # raiser to the village's cadre).
+        "dashboard issue list": ("official", "/work/dashboard/issues/"),
+        "dashboard meeting list": ("official", "/work/dashboard/meetings/"),
+        "search ?q=路灯 (official)": ("official", reverse("workspace:search") + "?q=路灯"),
+        "search ?q=路灯 (cadre)": ("cadre", reverse("workspace:search") + "?q=路灯"),
+        "search ?q=路灯 page 2 (cadre)": ("cadre", reverse("workspace:search") + "?q=路灯&page=2"),
     }
 
 
