@@ -47,6 +47,7 @@ def main():
     from django.test import Client
 
     from accounts.models import User
+    from roundtable.models import Issue, Stage
     from villages.models import Township, Village
 
     cache_for_this_database()
@@ -69,6 +70,14 @@ def main():
         "dsearch": ("district@bench.test", "/work/search/?q=%E8%B7%AF%E7%81%AF"),
         "cadrelist": ("cadre@bench.test", f"/work/v/{village.code}/issues/"),
         "profile": ("cadre@bench.test", "/accounts/profile/"),
+        "tracking": (
+            "",
+            "/track/%s/"
+            % Issue.objects.filter(village=village, stage=Stage.EXECUTING)
+            .order_by("-created_at")
+            .first()
+            .tracking_code,
+        ),
     }
     from django.core.cache import cache
 
