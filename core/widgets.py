@@ -55,7 +55,9 @@ class LeanTextarea(forms.Textarea):
 
 class LeanSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
-        choices = list(self.choices)  # once: a model choice field's choices are a query
+        # Read once (a model choice field's choices are a query), through iter(): list() of the choices
+        # themselves would ask their length first, a COUNT query of its own.
+        choices = list(iter(self.choices))
         if not self.allow_multiple_selected and not any(isinstance(c[1], (list, tuple)) for c in choices):
             return self._render_flat(name, value, attrs, choices)
         widget = self.get_context(name, value, attrs)["widget"]

@@ -205,3 +205,18 @@ def test_dashboard_list_filters_render_as_django_would(village, other_village, d
             form.is_valid()
         _assert_same_as_django(form)
         assert "乙村 &lt;b&gt;" in str(form["village"])
+
+
+@pytest.mark.django_db
+def test_a_model_choice_select_reads_its_choices_in_one_query(village):
+    """The group filter's choices are a query: read once, without a COUNT before it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    village.groups.create(name="第一组", order=1)
+    village.groups.create(name="第二组 <b>", order=2)
+    form = issue_list(village=village, data={}).form
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["group"])
+    assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
+    assert "第二组 &lt;b&gt;" in html and parse_html(html) == parse_html(_as_django(form["group"]))
