@@ -57,6 +57,7 @@ def main():
     township = Township.objects.get(code="bt00")
     village = Village.objects.filter(township=township).order_by("-population", "code").first()
     district = township.district
+    tracked = Issue.objects.filter(village=village, stage=Stage.EXECUTING).order_by("-created_at").first()
     pages = {
         "calibrate": ("", "/bench/calibrate/"),  # bench/pages.py's yardstick: a small template with a form
         "township": ("official@bench.test", f"/work/dashboard/t/{township.code}/"),
@@ -70,14 +71,7 @@ def main():
         "dsearch": ("district@bench.test", "/work/search/?q=%E8%B7%AF%E7%81%AF"),
         "cadrelist": ("cadre@bench.test", f"/work/v/{village.code}/issues/"),
         "profile": ("cadre@bench.test", "/accounts/profile/"),
-        "tracking": (
-            "",
-            "/track/%s/"
-            % Issue.objects.filter(village=village, stage=Stage.EXECUTING)
-            .order_by("-created_at")
-            .first()
-            .tracking_code,
-        ),
+        "tracking": ("", f"/track/{tracked.tracking_code}/"),
     }
     from django.core.cache import cache
 

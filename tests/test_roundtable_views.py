@@ -601,3 +601,66 @@ def test_resident_with_a_code_sees_only_that_matter(client, village, cadre):
     response = client.post(reverse("roundtable:track_withdraw", kwargs={"code": "ZZZZZZZZZZZZ"}))
     assert response.status_code == 404
     assert Issue.objects.get(pk=other.pk).stage == Stage.RAISED
+
+
+# The cadre's list's table as the template wrote it before it was written in Python (village_issue_table).
+_TEMPLATE_TABLE = """{% load i18n roundtable_tags tables %}
+{% stacktable %}<table class="issue-table">
+  <thead><tr>
+    <th scope="col">{% translate "Issue" %}</th><th scope="col">{% translate "Stage" %}</th>
+    <th scope="col">{% translate "Category" %}</th><th scope="col">{% translate "Group" %}</th>
+    <th scope="col">{% translate "Raised" %}</th><th scope="col">{% translate "Due" %}</th>
+  </tr></thead>
+  <tbody>
+  {% for issue in page %}
+  <tr{% if issue.is_overdue %} class="overdue"{% endif %}>
+    <td><span class="muted">#{{ issue.pk }}</span>
+      <a href="{{ list_url }}{{ issue.pk }}/">{{ issue.title }}</a>
+      {% if issue.escalated_at %} <span
+      class="badge badge-warn">{% translate "escalated" %}</span>{% endif %}</td>
+    <td>{% stage_badge issue.stage %}</td>
+    <td>{{ issue.get_category_display }}</td>
+    <td>{{ issue.group.name|default:"—" }}</td>
+    <td>{{ issue.created_at|ymd }}</td>
+    <td>{% if issue.is_open and issue.stage_due_at %}{{ issue.stage_due_at|ymd }}
+      {% if issue.is_overdue %} <span
+      class="badge badge-warn">{% translate "overdue" %}</span>{% endif %}{% else %}—{% endif %}</td>
+  </tr>
+  {% empty %}
+  <tr><td colspan="6">{% translate "No issues match." %}</td></tr>
+  {% endfor %}
+  </tbody>
+</table>{% endstacktable %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_cadre_list_table_is_the_table_the_template_wrote(client, village, cadre, language):
+    """Every cell, label, badge, date and escape as the template and {% stacktable %} wrote them: a
+    matter in a group and one without, overdue, escalated, closed, a title to escape; and no matter."""
+    import datetime
+
+    from django.template import engines
+    from django.test.html import parse_html
+    from django.utils import timezone, translation
+
+    from roundtable.templatetags.roundtable_tags import village_issue_table
+
+    group = village.groups.create(name='东组 <"&>', order=1)
+    url = reverse("roundtable:issues", kwargs={"code": village.code})
+    client.force_login(cadre)
+    empty = client.get(url).context
+    raise_issue(village, title='<b>"路灯" & 水渠</b>', group=group)
+    late = raise_issue(village, title="逾期的事")
+    Issue.objects.filter(pk=late.pk).update(
+        stage_due_at=timezone.now() - datetime.timedelta(days=2), escalated_at=timezone.now()
+    )
+    closed = raise_issue(village, title="办结的事")
+    Issue.objects.filter(pk=closed.pk).update(stage=Stage.CLOSED)
+    full = client.get(url).context
+    for context, rows in ((empty, 0), (full, 3)):
+        page = context["page"]
+        assert len(page.object_list) == rows
+        with translation.override(language):
+            old = engines["django"].from_string(_TEMPLATE_TABLE).render({"page": page, "list_url": url})
+            new = village_issue_table(page, url)
+        assert parse_html(new) == parse_html(old)

@@ -213,6 +213,33 @@ def stacktable(parser, token):
     return StackTableNode(nodelist, title)
 
 
+def local_ymd(moment, pattern: str = "%Y-%m-%d") -> str:
+    """``|date:"Y-m-d"`` of a moment in the current time zone, for tables written in Python."""
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime(pattern) if moment else ""
+
+
+def stacked_table(columns, rows, *, empty: str, css: str, title: int = 1) -> str:
+    """A table written in Python as ``{% stacktable title=N %}`` would mark the template's: class ``stack``,
+    every body cell labelled with its column's name, column ``title`` (1-based) heading each card on a phone.
+    ``rows``: (the row's opening tag or None, its cells already escaped); ``empty``: the one row's text when
+    there are none. Lists of 25–50 rows written through the template engine and read again by
+    ``stack_table`` were half of their pages' time (issue 13)."""
+    labels = [f' data-label="{escape(c)}"' for c in columns]
+    labels[title - 1] += ' class="stack-title"'
+    body = [
+        (row_open or "<tr>")
+        + "".join(f"<td{label}>{cell}</td>" for label, cell in zip(labels, cells, strict=True))
+        + "</tr>"
+        for row_open, cells in rows
+    ] or [f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>']
+    head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
+    return mark_safe(  # noqa: S308 — every cell escaped by the caller, the labels here
+        f'<table class="{css} stack"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
+
+
 @register.filter
 def listing(values) -> str:
     """Joins a list with the language's separator (、 in Chinese, a comma in English); text is escaped."""

@@ -9,33 +9,13 @@ column heading each card on a phone, every value escaped."""
 from django import template
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.templatetags.tables import local_ymd as _ymd
+from core.templatetags.tables import stacked_table
 from roundtable.templatetags.roundtable_tags import stage_badge
 
 register = template.Library()
-
-
-def _ymd(moment, pattern="%Y-%m-%d") -> str:
-    return timezone.localtime(moment).strftime(pattern) if moment else ""
-
-
-def _table(columns, rows, *, empty: str, css: str) -> str:
-    """The table around the rows (each a list of cells, already escaped), every cell labelled with its
-    column's name and the second column heading each card, as ``{% stacktable title=2 %}`` marked it."""
-    labels = [f' data-label="{conditional_escape(c)}"' for c in columns]
-    labels[1] += ' class="stack-title"'
-    body = [
-        (row_open or "<tr>")
-        + "".join(f"<td{label}>{cell}</td>" for label, cell in zip(labels, cells, strict=True))
-        + "</tr>"
-        for row_open, cells in rows
-    ] or [f'<tr><td colspan="{len(columns)}">{conditional_escape(empty)}</td></tr>']
-    head = "".join(f'<th scope="col">{conditional_escape(c)}</th>' for c in columns)
-    return mark_safe(  # noqa: S308 — every value escaped by the caller, the labels here
-        f'<table class="{css} stack"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-    )
 
 
 @register.simple_tag
@@ -75,7 +55,7 @@ def issue_table(issues, work_root: str):
             due,
         )
         rows.append(('<tr class="overdue">' if is_overdue else None, cells))
-    return _table(columns, rows, empty=_("No issues match."), css="issue-table nowrap-table")
+    return stacked_table(columns, rows, empty=_("No issues match."), css="issue-table nowrap-table", title=2)
 
 
 @register.simple_tag
@@ -99,4 +79,4 @@ def meeting_table(meetings, work_root: str):
             str(meeting.items),
         )
         rows.append((None, cells))
-    return _table(columns, rows, empty=_("No meetings match."), css="nowrap-table")
+    return stacked_table(columns, rows, empty=_("No meetings match."), css="nowrap-table", title=2)

@@ -1,8 +1,11 @@
 from django import template
 from django.conf import settings
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from core.templatetags.tables import local_ymd, stacked_table
 from roundtable.models import STEP_HANZI, STEP_NUMBER, Stage
 
 register = template.Library()
@@ -54,3 +57,36 @@ def village_matters(village):
     from roundtable.selectors import public_village_context
 
     return public_village_context(village=village)
+
+
+@register.simple_tag
+def village_issue_table(issues, list_url: str):
+    """The cadre's issue list as a table, written in Python (``core.templatetags.tables.stacked_table``):
+    the same HTML as the template with ``{% stacktable %}`` wrote, a tenth of the time (issue 13).
+    ``issues``: the page's matters (group fetched); ``list_url``: the list's address, which each matter's
+    page continues."""
+    columns = [_("Issue"), _("Stage"), _("Category"), _("Group"), _("Raised"), _("Due")]
+    escalated = format_html(' <span class="badge badge-warn">{}</span>', _("escalated"))
+    overdue = format_html(' <span class="badge badge-warn">{}</span>', _("overdue"))
+    now = timezone.now()
+    root = conditional_escape(list_url)
+    rows = []
+    for issue in issues:
+        is_open = issue.is_open
+        is_overdue = is_open and issue.stage_due_at is not None and issue.stage_due_at < now
+        due = "—"
+        if is_open and issue.stage_due_at:
+            due = local_ymd(issue.stage_due_at) + (overdue if is_overdue else "")
+        group = issue.group.name if issue.group_id else ""
+        title = conditional_escape(issue.title)
+        cells = (
+            f'<span class="muted">#{issue.pk}</span> <a href="{root}{issue.pk}/">{title}</a>'
+            + (escalated if issue.escalated_at else ""),
+            stage_badge(issue.stage),
+            conditional_escape(issue.get_category_display()),
+            conditional_escape(group) if group else "—",
+            local_ymd(issue.created_at),
+            due,
+        )
+        rows.append(('<tr class="overdue">' if is_overdue else None, cells))
+    return stacked_table(columns, rows, empty=_("No issues match."), css="issue-table")
