@@ -211,3 +211,57 @@ def test_letters_are_found_in_any_case_and_chinese_without_upper_casing(client, 
         searched(client, official, "led")
     reads = " ".join(q["sql"] for q in queries.captured_queries if "roundtable_issue" in q["sql"])
     assert 'UPPER("roundtable_issue"."title"' in reads
+
+
+# The search's result lines as the template wrote them before they were written in Python.
+_TEMPLATE_LINES = """{% load i18n roundtable_tags tables %}
+  {% for issue in page %}
+  <li><a href="{{ work_root }}{{ issue.village.code }}/issues/{{ issue.pk }}/">
+    <span class="muted">#{{ issue.pk }}</span> {{ issue.title }}</a>
+    <span class="muted">· {{ issue.village.name }}{% if issue.group %} · {{ issue.group.name }}{% endif %}
+    · {{ issue.created_at|ymd }}</span>
+    {% stage_badge issue.stage %}
+    {% if issue.village_id in raiser_village_ids and not issue.is_anonymous %}
+    <br><span class="muted">{% translate "Raised by" %}: {{ issue.raiser_name|default:"—" }}
+    {% if issue.raiser_mobile %} · {{ issue.raiser_mobile }}{% endif %}</span>
+    {% endif %}</li>
+  {% endfor %}
+"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_search_result_lines_are_the_lines_the_template_wrote(client, village, cadre, official, language):
+    """Raisers shown to the village's cadre (named, unnamed, with and without a mobile; never an anonymous
+    one), groups or none, a title to escape; the official sees no raiser."""
+    from django.template import engines
+    from django.test.html import parse_html
+    from django.utils import translation
+
+    from portal.templatetags.search_results import search_result_lines
+
+    group = village.groups.create(name='东组 <"&>', order=1)
+    raise_issue(
+        village,
+        title='<b>"路灯" & 水渠</b>',
+        group=group,
+        raiser_name="林<美>华",
+        raiser_mobile=MOBILE,
+        consent=True,
+    )
+    raise_issue(village, title="路灯不亮", raiser_name="", consent=True)
+    raise_issue(village, title="路灯太暗", raiser_mobile=MOBILE, is_anonymous=True, consent=True)
+    for user in (cadre, official):
+        client.force_login(user)
+        context = client.get(reverse("workspace:search"), {"q": "路灯"}).context
+        page = context["page"]
+        assert len(page.object_list) == 3
+        values = {
+            "page": page,
+            "work_root": context["work_root"],
+            "raiser_village_ids": context["raiser_village_ids"],
+        }
+        with translation.override(language):
+            old = engines["django"].from_string(_TEMPLATE_LINES).render(values)
+            new = search_result_lines(page, context["work_root"], context["raiser_village_ids"])
+        assert parse_html(new) == parse_html(old)
+        assert ("林&lt;美&gt;华" in new) == (user is cadre)
