@@ -770,8 +770,20 @@ ISSUE_ROW_COLUMNS = (
 )
 
 
-def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
-    """Meetings of these villages' roundtables, newest first, with present and recorded attendance."""
+# What a row of the meeting list shows (dashboards_tables.meeting_table); the exports read every column.
+MEETING_ROW_COLUMNS = (
+    "starts_at",
+    "state",
+    "chair",
+    "roundtable__name",
+    "roundtable__village__name",
+    "roundtable__village__code",
+)
+
+
+def meeting_rows(*, village_ids, state: str = "", start=None, end=None, columns=None):
+    """Meetings of these villages' roundtables, newest first, with present and recorded attendance; with
+    ``columns``, those only (``MEETING_ROW_COLUMNS``: a page of the list)."""
     qs = Meeting.objects.filter(roundtable__village_id__any=village_ids)
     if state:
         qs = qs.filter(state=state)
@@ -782,7 +794,7 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
     # The counts are subqueries per meeting, not a join grouped over every meeting of the villages: PostgreSQL
     # works them out only for the rows a page shows (after the sort and the limit).
     attendance = Attendance.objects.filter(meeting=OuterRef("pk"))
-    return (
+    qs = (
         # The chair is fetched for the page's rows only: joined, every member of the roundtables was read
         # before the sort and the limit.
         qs.select_related("roundtable__village")
@@ -794,6 +806,7 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None):
         )
         .order_by("-starts_at", "-pk")
     )
+    return qs.only(*columns) if columns else qs
 
 
 def _count_of(rows):

@@ -370,7 +370,7 @@ def issue_list_export(request, kind, fmt):
     return exports.issue_response(request.user, rows, fmt=fmt, filename=kind)
 
 
-def _meeting_list(request):
+def _meeting_list(request, *, columns=None):
     villages = perms.dashboard_places(request.user)
     if not villages:
         raise Http404
@@ -381,6 +381,7 @@ def _meeting_list(request):
         state=d.get("state", ""),
         start=d.get("start"),
         end=d.get("end"),
+        columns=columns,
     )
     return form, rows
 
@@ -388,7 +389,7 @@ def _meeting_list(request):
 @login_required
 @reads_from_replica
 def meeting_list(request):
-    form, rows = _meeting_list(request)
+    form, rows = _meeting_list(request, columns=s.MEETING_ROW_COLUMNS)
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

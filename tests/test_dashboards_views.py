@@ -584,3 +584,24 @@ def test_the_cross_village_lists_count_up_to_a_cap_and_still_page_past_it(
             break
         number += 1
     assert len(seen) == len(set(seen)) == page.paginator.object_list.count() > 2  # every row, once
+
+
+def test_meeting_list_queries_do_not_grow_with_its_rows(client, world):
+    """A page of meetings reads the columns its rows show and nothing a row at a time (chair included)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from roundtable.models import Meeting
+    from tests.roundtable_helpers import schedule
+
+    def queries():
+        get(client, world["official"], "/work/dashboard/meetings/")
+        with CaptureQueriesContext(connection) as ctx:
+            page = get(client, world["official"], "/work/dashboard/meetings/").context["page"]
+        return len(ctx.captured_queries), len(page.object_list)
+
+    few, shown = queries()
+    roundtable = Meeting.objects.filter(roundtable__village__township=world["luoxi"]).first().roundtable
+    for hours in range(1, 8):
+        schedule(roundtable, hours_ago=hours)
+    many, more_shown = queries()
+    assert more_shown > shown and many == few
