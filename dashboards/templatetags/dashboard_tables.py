@@ -8,12 +8,12 @@ column heading each card on a phone, every value escaped."""
 
 from django import template
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
 from core.templatetags.tables import local_ymd as _ymd
 from core.templatetags.tables import stacked_table
-from roundtable.templatetags.roundtable_tags import stage_badge
+from roundtable.templatetags.roundtable_tags import issue_badges, issue_cells, stage_badge
 
 register = template.Library()
 
@@ -31,30 +31,23 @@ def issue_table(issues, work_root: str):
         _("In the step since"),
         _("Due"),
     ]
-    escalated = format_html(' <span class="badge badge-warn">{}</span>', _("escalated"))
-    overdue = format_html(' <span class="badge badge-warn">{}</span>', _("overdue"))
-    now = timezone.now()
+    badges, now = issue_badges(), timezone.now()
     root = conditional_escape(work_root)
     rows = []
     for issue in issues:
-        is_open = issue.is_open
-        is_overdue = is_open and issue.stage_due_at is not None and issue.stage_due_at < now
         village = issue.village
-        due = "—"
-        if is_open and issue.stage_due_at:
-            due = _ymd(issue.stage_due_at) + (overdue if is_overdue else "")
-        link = f"{root}{conditional_escape(village.code)}/issues/{issue.pk}/"
+        href = f"{root}{conditional_escape(village.code)}/issues/{issue.pk}/"
+        row_open, title, due = issue_cells(issue, href, now=now, badges=badges)
         cells = (
             conditional_escape(village.name),
-            f'<span class="muted">#{issue.pk}</span> <a href="{link}">{conditional_escape(issue.title)}</a>'
-            + (escalated if issue.escalated_at else ""),
+            title,
             stage_badge(issue.stage),
             conditional_escape(issue.get_category_display()),
             _ymd(issue.created_at),
-            _ymd(issue.stage_entered_at) if is_open else "—",
+            _ymd(issue.stage_entered_at) if issue.is_open else "—",
             due,
         )
-        rows.append(('<tr class="overdue">' if is_overdue else None, cells))
+        rows.append((row_open, cells))
     return stacked_table(columns, rows, empty=_("No issues match."), css="issue-table nowrap-table", title=2)
 
 

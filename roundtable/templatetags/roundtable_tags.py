@@ -59,6 +59,27 @@ def village_matters(village):
     return public_village_context(village=village)
 
 
+def issue_badges() -> tuple[str, str]:
+    """The escalated and overdue badges of a staff table's rows, made once a table."""
+    badge = ' <span class="badge badge-warn">{}</span>'
+    return format_html(badge, _("escalated")), format_html(badge, _("overdue"))
+
+
+def issue_cells(issue, href: str, *, now, badges) -> tuple[str | None, str, str]:
+    """What every staff table of matters writes the same way: the row's opening tag (marked when the step
+    is overdue), the title cell (number, link, escalated badge) and the due cell (date, overdue badge)."""
+    escalated, overdue = badges
+    is_open = issue.is_open
+    is_overdue = is_open and issue.stage_due_at is not None and issue.stage_due_at < now
+    due = "—"
+    if is_open and issue.stage_due_at:
+        due = local_ymd(issue.stage_due_at) + (overdue if is_overdue else "")
+    title = f'<span class="muted">#{issue.pk}</span> <a href="{href}">{conditional_escape(issue.title)}</a>'
+    if issue.escalated_at:
+        title += escalated
+    return ('<tr class="overdue">' if is_overdue else None), title, due
+
+
 @register.simple_tag
 def village_issue_table(issues, list_url: str):
     """The cadre's issue list as a table, written in Python (``core.templatetags.tables.stacked_table``):
@@ -66,27 +87,19 @@ def village_issue_table(issues, list_url: str):
     ``issues``: the page's matters (group fetched); ``list_url``: the list's address, which each matter's
     page continues."""
     columns = [_("Issue"), _("Stage"), _("Category"), _("Group"), _("Raised"), _("Due")]
-    escalated = format_html(' <span class="badge badge-warn">{}</span>', _("escalated"))
-    overdue = format_html(' <span class="badge badge-warn">{}</span>', _("overdue"))
-    now = timezone.now()
+    badges, now = issue_badges(), timezone.now()
     root = conditional_escape(list_url)
     rows = []
     for issue in issues:
-        is_open = issue.is_open
-        is_overdue = is_open and issue.stage_due_at is not None and issue.stage_due_at < now
-        due = "—"
-        if is_open and issue.stage_due_at:
-            due = local_ymd(issue.stage_due_at) + (overdue if is_overdue else "")
+        row_open, title, due = issue_cells(issue, f"{root}{issue.pk}/", now=now, badges=badges)
         group = issue.group.name if issue.group_id else ""
-        title = conditional_escape(issue.title)
         cells = (
-            f'<span class="muted">#{issue.pk}</span> <a href="{root}{issue.pk}/">{title}</a>'
-            + (escalated if issue.escalated_at else ""),
+            title,
             stage_badge(issue.stage),
             conditional_escape(issue.get_category_display()),
             conditional_escape(group) if group else "—",
             local_ymd(issue.created_at),
             due,
         )
-        rows.append(('<tr class="overdue">' if is_overdue else None, cells))
+        rows.append((row_open, cells))
     return stacked_table(columns, rows, empty=_("No issues match."), css="issue-table")
