@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from accounts.models import Membership
+from core import stamped
 from villages.models import Township, Village
 
 
@@ -33,13 +34,25 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
+# Renewed whenever a membership, village, township or district is saved or deleted (accounts.apps): what
+# the scopes and the places derived from them are kept under (core.stamped).
+PLACES_STAMP = "places-stamp"
+
+
 def scope_for(user) -> Scope:
-    """The user's scope, computed once per request and cached on the user object."""
+    """The user's scope: kept on the user object for the request, and in the cache until a membership or
+    a place changes (``PLACES_STAMP``)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, "_tongxin_scope", None)
     if cached is not None:
         return cached
+    scope = stamped.read(PLACES_STAMP, f"scope:{user.pk}", lambda: _read_scope(user))
+    user._tongxin_scope = scope
+    return scope
+
+
+def _read_scope(user) -> Scope:
     village_roles: dict[int, set[str]] = {}
     townships: set[int] = set()
     districts: set[int] = set()
@@ -63,7 +76,6 @@ def scope_for(user) -> Scope:
         frozenset(districts),
         district_townships,
     )
-    user._tongxin_scope = scope
     return scope
 
 

@@ -21,6 +21,20 @@ _FAILURES = (RedisConnectionError, RedisTimeoutError, OSError)
 class _ResilientClient(RedisCacheClient):
     _down_until = 0.0
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        """One ``redis.Redis`` per connection pool, kept: Django's client makes a new one for every
+        operation, and making one (its table of reply parsers) costs as much as a round trip to Redis.
+        A ``redis.Redis`` is safe to share between threads; its pool hands each a connection."""
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     def _guard(self, name, default, *args, **kwargs):
         if time.monotonic() < _ResilientClient._down_until:
             return default

@@ -24,6 +24,10 @@ class AnyOf(In):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         field = self.lhs.output_field
         values = self.rhs
-        if not all(type(v) is int for v in values):
+        if all(type(v) is int for v in values):
+            # Numbers go as the array's text ('{1,2,3}'): psycopg dumps a list of 400 numbers item by item
+            # in Python, three times slower than joining them.
+            values = "{%s}" % ",".join(map(str, values))  # noqa: UP031
+        else:
             values = [field.get_db_prep_value(v, connection, prepared=True) for v in values if v is not None]
         return f"{lhs} = ANY(%s::{field.db_type(connection)}[])", (*lhs_params, values)

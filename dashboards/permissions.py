@@ -11,7 +11,8 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.permissions import access_village
-from accounts.selectors import scope_for, villages_for
+from accounts.selectors import PLACES_STAMP, scope_for, villages_for
+from core import stamped
 from villages.models import District, Township, Village
 
 Role = Membership.Role
@@ -72,7 +73,14 @@ class VillagePlace(NamedTuple):
 
 
 def dashboard_places(user) -> list[VillagePlace]:
-    """``dashboard_villages`` by township name and code, as names only (the cross-village lists' filters)."""
+    """``dashboard_villages`` by township name and code, as names only (the cross-village lists' filters):
+    kept in the cache, as the scope is, until a membership or a place changes."""
+    if not scope_for(user).has_any():
+        return []
+    return stamped.read(PLACES_STAMP, f"places:{user.pk}", lambda: _read_places(user))
+
+
+def _read_places(user) -> list[VillagePlace]:
     rows = (
         dashboard_villages(user)
         .order_by("township__name", "code")

@@ -46,6 +46,17 @@ def _own_cache_namespace(settings):
         settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": f"t{uuid.uuid4().hex}"}}
 
 
+@pytest.fixture(autouse=True)
+def _default_township_read_again():
+    """Each test's database has townships of its own (rolled back after it): the served township, kept a
+    minute per process (villages.selectors.default_township), is read from it again."""
+    from villages.selectors import forget_default_township
+
+    forget_default_township()
+    yield
+    forget_default_township()
+
+
 @pytest.fixture
 def one_rate_window(time_machine):
     """Stops the clock for a test that counts requests up to a rate limit.

@@ -68,7 +68,8 @@ class RecordingRouter:
     seen: list
 
     def db_for_read(self, model, **hints):
-        self.seen.append((model._meta.label, replica_reads_wanted()))
+        # The database cache's entries are a model without a label (read for a user's kept scope).
+        self.seen.append((getattr(model._meta, "label", model._meta.db_table), replica_reads_wanted()))
         return "default"
 
 

@@ -114,3 +114,31 @@ def test_tracking_page_counts_its_limits_in_one_redis_pipeline(
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 429
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="Redis is not configured (REDIS_URL)")
+def test_the_redis_cache_keeps_one_client_per_pool(settings):
+    """Django's Redis cache makes a ``redis.Redis`` for every operation, which costs as much as the round
+    trip itself; ours keeps one per connection pool, and it still reads and writes."""
+    import redis
+
+    from core.cache import ResilientRedisCache
+
+    cache = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": f"t{uuid.uuid4().hex}"})
+    made = []
+    real_init = redis.Redis.__init__
+
+    def counting_init(self, *args, **kwargs):
+        made.append(self)
+        real_init(self, *args, **kwargs)
+
+    redis.Redis.__init__ = counting_init
+    try:
+        for n in range(5):
+            cache.set(f"k{n}", n)
+            assert cache.get(f"k{n}") == n
+        assert cache.get_many(["k1", "k2"]) == {"k1": 1, "k2": 2}
+    finally:
+        redis.Redis.__init__ = real_init
+    assert len(made) == 1
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)

@@ -1,13 +1,31 @@
 """Reads about townships and villages for the public pages and workspaces."""
 
+import time
+
 from django.db.models import Count, Q
 
 from villages.models import Township, Village
 
+# Every page's header names the served township. It is read once a minute per process, not once a page
+# (issue 13: a query and its Python on every request). A township saved or deleted in this process is read
+# again at once (villages.apps connects ``forget_default_township``); other processes see a renamed
+# township within the minute.
+DEFAULT_TOWNSHIP_SECONDS = 60
+_default_township: dict = {"until": 0.0, "township": None}
+
 
 def default_township():
     """The township this portal serves (the first one; a county install may hold several)."""
-    return Township.objects.order_by("pk").first()
+    now = time.monotonic()
+    if now >= _default_township["until"]:
+        _default_township["township"] = Township.objects.order_by("pk").first()
+        _default_township["until"] = now + DEFAULT_TOWNSHIP_SECONDS
+    return _default_township["township"]
+
+
+def forget_default_township(**_signal):
+    """The next ``default_township()`` reads the database again."""
+    _default_township["until"] = 0.0
 
 
 def village_list(*, township: Township):
