@@ -27,9 +27,10 @@ from functools import wraps
 from urllib.parse import parse_qsl
 
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+
+from core import stamped
 
 logger = logging.getLogger(__name__)
 
@@ -87,18 +88,9 @@ def _stamp_key(scope: str) -> str:
     return f"pagestamp:{scope}"
 
 
-def _bump(scopes: list[str]) -> None:
-    try:
-        cache.set_many({_stamp_key(s): secrets.token_hex(8) for s in scopes}, STAMP_SECONDS)
-    except Exception:  # an unreachable cache must not turn a committed change into an error page
-        logger.warning("Page stamps %s not renewed (cache unavailable)", scopes, exc_info=True)
-
-
 def pages_changed(*scopes: str) -> None:
     """The kept pages that show ``scopes`` are stale: now, and again when the transaction commits."""
-    scopes = list(scopes)
-    _bump(scopes)
-    transaction.on_commit(lambda: _bump(scopes))
+    stamped.renew(*[_stamp_key(s) for s in scopes], timeout=STAMP_SECONDS)
 
 
 def village_changed(code: str) -> None:

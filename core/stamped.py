@@ -14,10 +14,13 @@ never used again.
   served that a renewal might have missed.
 """
 
-import uuid
+import logging
+import secrets
 
 from django.core.cache import cache
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 300
 
@@ -25,24 +28,39 @@ TIMEOUT = 300
 def read(stamp: str, key: str, compute):
     """``compute()``, or the value the cache holds for ``key`` if it was computed under the current
     ``stamp``; the stamp and the value come in one round trip."""
-    held = cache.get_many([stamp, key])
+    try:
+        held = cache.get_many([stamp, key])
+    except Exception:  # the database cache unreachable: read as without a cache
+        logger.warning("Stamped value %s read without the cache", key, exc_info=True)
+        return compute()
     current = held.get(stamp)
     if current is None:
-        cache.add(stamp, uuid.uuid4().hex, None)  # kept until renewed; this value is not kept under it
+        try:
+            cache.add(stamp, secrets.token_hex(8), None)  # kept until renewed; this value is not kept
+        except Exception:
+            logger.warning("Stamp %s not made (cache unavailable)", stamp, exc_info=True)
         return compute()
     kept = held.get(key)
     if kept is not None and kept[0] == current:
         return kept[1]
     value = compute()
-    cache.set(key, (current, value), TIMEOUT)
+    try:
+        cache.set(key, (current, value), TIMEOUT)
+    except Exception:
+        logger.warning("Stamped value %s not kept (cache unavailable)", key, exc_info=True)
     return value
 
 
-def renew(stamp: str) -> None:
-    """Every value kept under ``stamp`` is computed again, now and after the current transaction commits."""
+def renew(*stamps: str, timeout: int | None = None) -> None:
+    """Every value kept under ``stamps`` is stale: they get new values now and again when the current
+    transaction commits (kept ``timeout`` seconds, by default until renewed). The kept public pages'
+    stamps (core.pagecache) are renewed the same way."""
 
-    def new_stamp():
-        cache.set(stamp, uuid.uuid4().hex, None)
+    def new_stamps():
+        try:
+            cache.set_many({stamp: secrets.token_hex(8) for stamp in stamps}, timeout)
+        except Exception:  # an unreachable cache must not turn a committed change into an error page
+            logger.warning("Stamps %s not renewed (cache unavailable)", stamps, exc_info=True)
 
-    new_stamp()
-    transaction.on_commit(new_stamp)
+    new_stamps()
+    transaction.on_commit(new_stamps)

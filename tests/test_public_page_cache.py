@@ -304,7 +304,7 @@ def test_stamp_renewed_at_commit_drops_a_copy_made_before_the_commit(client, vil
     """A page rendered by another process between a change and its commit shows the old state under the
     stamp renewed at the change; the stamp renewed again at the commit drops that copy."""
     callbacks = []
-    monkeypatch.setattr(pagecache.transaction, "on_commit", callbacks.append)
+    monkeypatch.setattr(pagecache.stamped.transaction, "on_commit", callbacks.append)
     pagecache.village_changed(village.code)  # the change, not committed yet
     client.get(VILLAGE)  # rendered meanwhile: the old state
     BriefingFactory(township=village.township, village=village, published=True, title="会前通报")  # committed

@@ -116,9 +116,9 @@ def test_values_are_kept_five_minutes_at_most(monkeypatch):
     timeouts = []
     real_set = cache.set
 
-    def recording_set(key, value, timeout=None):
+    def recording_set(key, value, timeout=None, **kwargs):
         timeouts.append(timeout)
-        return real_set(key, value, timeout)
+        return real_set(key, value, timeout, **kwargs)
 
     monkeypatch.setattr(cache, "set", recording_set)
     stamp, key = f"{PLACES_STAMP}-ttl", "value-ttl"
@@ -126,3 +126,19 @@ def test_values_are_kept_five_minutes_at_most(monkeypatch):
     timeouts.clear()
     stamped.read(stamp, key, lambda: "x")
     assert timeouts == [stamped.TIMEOUT] and stamped.TIMEOUT <= 300
+
+
+def test_an_unreachable_cache_reads_the_database_and_a_change_still_saves(
+    monkeypatch, client, cadre, village
+):
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for name in ("get_many", "set_many", "set", "add"):
+        monkeypatch.setattr(cache, name, broken)
+    assert stamped.read("stamp-down", "value-down", lambda: "from the database") == "from the database"
+    Membership.objects.create(
+        user=cadre, role=Membership.Role.SUPERVISOR, village=village
+    )  # renews: no error
+    client.force_login(cadre)
+    assert client.get(reverse("workspace:village", kwargs={"code": village.code})).status_code == 200
