@@ -333,13 +333,13 @@ def _issue_list(request, kind):
         rows = rows.order_by("stage_due_at", "pk")
     elif kind == "escalated":
         rows = rows.order_by("-escalated_at", "pk")
-    return form, rows
+    return form, rows, villages
 
 
 @login_required
 @reads_from_replica
 def issue_list(request, kind="issues"):
-    form, rows = _issue_list(request, kind)
+    form, rows, villages = _issue_list(request, kind)
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -351,6 +351,7 @@ def issue_list(request, kind="issues"):
             "title": LISTS[kind],
             # Rows link to <work_root><village code>/issues/<pk>/ (roundtable:issue): no reverse() per row.
             "work_root": issue_url_root(),
+            "places": {village.pk: village for village in villages},  # names each row's village
             "form": form,
             "page": page,
             "query": query.urlencode(),
@@ -366,7 +367,7 @@ def issue_list(request, kind="issues"):
 def issue_list_export(request, kind, fmt):
     if kind not in LISTS or fmt not in FORMATS:
         raise Http404
-    _form, rows = _issue_list(request, kind)
+    _form, rows, _villages = _issue_list(request, kind)
     return exports.issue_response(request.user, rows, fmt=fmt, filename=kind)
 
 

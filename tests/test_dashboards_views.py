@@ -498,7 +498,7 @@ def test_issue_list_table_is_the_table_the_template_wrote(client, world, languag
     assert bool(page.object_list) == (kind != "empty")
     with translation.override(language), at(NOW):
         old = engines["django"].from_string(_TEMPLATE_TABLE).render({"page": page})
-        new = issue_table(page, response.context["work_root"])
+        new = issue_table(page, response.context["work_root"], response.context["places"])
     assert parse_html(new) == parse_html(old)
     if language == "zh-hans":  # the page's own language
         assert new in response.content.decode()

@@ -213,11 +213,23 @@ def stacktable(parser, token):
     return StackTableNode(nodelist, title)
 
 
-def local_ymd(moment, pattern: str = "%Y-%m-%d") -> str:
-    """``|date:"Y-m-d"`` of a moment in the current time zone, for tables written in Python."""
+def local_ymd(moment, pattern: str = "%Y-%m-%d", tz=None) -> str:
+    """``|date:"Y-m-d"`` of a moment in the current time zone (or ``tz``), for tables written in Python.
+    A table of 50 rows writes 150 dates: it passes the time zone it looked up once (``current_tz()``);
+    the look-up and ``strftime`` were 17 µs a date, 5 % of a district's list (issue 13)."""
+    if not moment:
+        return ""
+    local = moment.astimezone(tz or current_tz())
+    if pattern == "%Y-%m-%d":
+        return f"{local.year:04d}-{local.month:02d}-{local.day:02d}"
+    return local.strftime(pattern)
+
+
+def current_tz():
+    """The current time zone, looked up once for a table's dates."""
     from django.utils import timezone
 
-    return timezone.localtime(moment).strftime(pattern) if moment else ""
+    return timezone.get_current_timezone()
 
 
 def stacked_table(columns, rows, *, empty: str, css: str, title: int = 1) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
+from core.templatetags.tables import current_tz
 from core.templatetags.tables import local_ymd as _ymd
 from core.templatetags.tables import stacked_table
 from roundtable.templatetags.roundtable_tags import issue_badges, issue_cells, stage_badge
@@ -19,9 +20,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def issue_table(issues, work_root: str):
-    """``issues``: the page's matters (village fetched); ``work_root``: what every address of
-    roundtable:issue starts with, before the village's code."""
+def issue_table(issues, work_root: str, places):
+    """``issues``: the page's matters; ``work_root``: what every address of roundtable:issue starts with,
+    before the village's code; ``places``: the list's villages by number (``dashboard_places``), which
+    name each row's village without a query."""
     columns = [
         _("Village"),
         _("Issue"),
@@ -31,20 +33,20 @@ def issue_table(issues, work_root: str):
         _("In the step since"),
         _("Due"),
     ]
-    badges, now = issue_badges(), timezone.now()
+    badges, now, tz = issue_badges(), timezone.now(), current_tz()
     root = conditional_escape(work_root)
     rows = []
     for issue in issues:
-        village = issue.village
+        village = places[issue.village_id]
         href = f"{root}{conditional_escape(village.code)}/issues/{issue.pk}/"
-        row_open, title, due = issue_cells(issue, href, now=now, badges=badges)
+        row_open, title, due = issue_cells(issue, href, now=now, badges=badges, tz=tz)
         cells = (
             conditional_escape(village.name),
             title,
             stage_badge(issue.stage),
             conditional_escape(issue.get_category_display()),
-            _ymd(issue.created_at),
-            _ymd(issue.stage_entered_at) if issue.is_open else "—",
+            _ymd(issue.created_at, tz=tz),
+            _ymd(issue.stage_entered_at, tz=tz) if issue.is_open else "—",
             due,
         )
         rows.append((row_open, cells))
@@ -57,6 +59,7 @@ def meeting_table(meetings, work_root: str):
     items counted); ``work_root``: what every address of a village's staff pages starts with."""
     columns = [_("Village"), _("Meeting"), _("State"), _("Chair"), _("Present"), _("Agenda items")]
     root = conditional_escape(work_root)
+    tz = current_tz()
     rows = []
     for meeting in meetings:
         roundtable = meeting.roundtable
@@ -65,7 +68,7 @@ def meeting_table(meetings, work_root: str):
         cells = (
             conditional_escape(village.name),
             f'<a href="{link}">{conditional_escape(roundtable.name)}</a> '
-            f'<span class="muted">{_ymd(meeting.starts_at, "%Y-%m-%d %H:%M")}</span>',
+            f'<span class="muted">{_ymd(meeting.starts_at, "%Y-%m-%d %H:%M", tz=tz)}</span>',
             conditional_escape(meeting.get_state_display()),
             conditional_escape(meeting.chair.name) if meeting.chair is not None else "—",
             f"{meeting.present} / {meeting.recorded}" if meeting.recorded else "—",

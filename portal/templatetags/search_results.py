@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from core.templatetags.tables import local_ymd
+from core.templatetags.tables import current_tz, local_ymd
 from roundtable.templatetags.roundtable_tags import stage_badge
 
 register = template.Library()
@@ -20,6 +20,7 @@ def search_result_lines(issues, work_root: str, raiser_village_ids):
     (roundtable.permissions.villages_where_raiser_visible)."""
     raised_by = conditional_escape(_("Raised by"))
     root = conditional_escape(work_root)
+    tz = current_tz()
     lines = []
     for issue in issues:
         village = issue.village
@@ -37,7 +38,7 @@ def search_result_lines(issues, work_root: str, raiser_village_ids):
         lines.append(
             f'<li><a href="{root}{conditional_escape(village.code)}/issues/{issue.pk}/">'
             f'<span class="muted">#{issue.pk}</span> {conditional_escape(issue.title)}</a> '
-            f'<span class="muted">· {where} · {local_ymd(issue.created_at)}</span> {stage_badge(issue.stage)}'
+            f'<span class="muted">· {where} · {local_ymd(issue.created_at, tz=tz)}</span> {stage_badge(issue.stage)}'
             f"{raiser}</li>"
         )
     return mark_safe("".join(lines))  # noqa: S308 — every value escaped above

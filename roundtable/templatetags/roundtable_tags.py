@@ -5,7 +5,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from core.templatetags.tables import local_ymd, stacked_table
+from core.templatetags.tables import current_tz, local_ymd, stacked_table
 from roundtable.models import STEP_HANZI, STEP_NUMBER, Stage
 
 register = template.Library()
@@ -65,7 +65,7 @@ def issue_badges() -> tuple[str, str]:
     return format_html(badge, _("escalated")), format_html(badge, _("overdue"))
 
 
-def issue_cells(issue, href: str, *, now, badges) -> tuple[str | None, str, str]:
+def issue_cells(issue, href: str, *, now, badges, tz) -> tuple[str | None, str, str]:
     """What every staff table of matters writes the same way: the row's opening tag (marked when the step
     is overdue), the title cell (number, link, escalated badge) and the due cell (date, overdue badge)."""
     escalated, overdue = badges
@@ -73,7 +73,7 @@ def issue_cells(issue, href: str, *, now, badges) -> tuple[str | None, str, str]
     is_overdue = is_open and issue.stage_due_at is not None and issue.stage_due_at < now
     due = "—"
     if is_open and issue.stage_due_at:
-        due = local_ymd(issue.stage_due_at) + (overdue if is_overdue else "")
+        due = local_ymd(issue.stage_due_at, tz=tz) + (overdue if is_overdue else "")
     title = f'<span class="muted">#{issue.pk}</span> <a href="{href}">{conditional_escape(issue.title)}</a>'
     if issue.escalated_at:
         title += escalated
@@ -87,18 +87,18 @@ def village_issue_table(issues, list_url: str):
     ``issues``: the page's matters (group fetched); ``list_url``: the list's address, which each matter's
     page continues."""
     columns = [_("Issue"), _("Stage"), _("Category"), _("Group"), _("Raised"), _("Due")]
-    badges, now = issue_badges(), timezone.now()
+    badges, now, tz = issue_badges(), timezone.now(), current_tz()
     root = conditional_escape(list_url)
     rows = []
     for issue in issues:
-        row_open, title, due = issue_cells(issue, f"{root}{issue.pk}/", now=now, badges=badges)
+        row_open, title, due = issue_cells(issue, f"{root}{issue.pk}/", now=now, badges=badges, tz=tz)
         group = issue.group.name if issue.group_id else ""
         cells = (
             title,
             stage_badge(issue.stage),
             conditional_escape(issue.get_category_display()),
             conditional_escape(group) if group else "—",
-            local_ymd(issue.created_at),
+            local_ymd(issue.created_at, tz=tz),
             due,
         )
         rows.append((row_open, cells))
