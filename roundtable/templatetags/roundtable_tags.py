@@ -2,6 +2,7 @@ from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -103,3 +104,76 @@ def village_issue_table(issues, list_url: str):
         )
         rows.append((row_open, cells))
     return stacked_table(columns, rows, empty=_("No issues match."), css="issue-table")
+
+
+# --- a matter's six steps and timeline, written in Python ---------------------------------------------
+# The tracking page, the page residents open most, spent half its time rendering; its steps and timeline
+# through the template engine (a lookup per value, a filter per date, an include per meeting) were the most
+# of it (issue 13). These write the same HTML the templates wrote; every value escaped.
+
+
+@register.simple_tag
+def steps_bar(steps):
+    """The six steps (``selectors.progress_steps``) as the progress bar."""
+    hidden = {"done": _("done"), "current": _("current step"), "stopped": _("stopped here")}
+    items = []
+    for step in steps:
+        state, hanzi, label = step["state"], step["hanzi"], str(step["label"])
+        items.append(
+            f'<li class="step step-{conditional_escape(state)}"'
+            + (' aria-current="step"' if state == "current" else "")
+            + f'> <span class="step-no">{step["number"]}</span>'
+            f' <span class="step-name" lang="zh-Hans">{conditional_escape(hanzi)}</span> '
+            + (f'<span class="step-label">{conditional_escape(label)}</span>' if label != hanzi else "")
+            + f' <span class="visually-hidden">{conditional_escape(hidden.get(state, ""))}</span> </li>'
+        )
+    aria = conditional_escape(_("The six steps"))
+    return mark_safe(f'<ol class="steps" aria-label="{aria}">{"".join(items)}</ol>')  # noqa: S308
+
+
+@register.simple_tag
+def timeline_meeting(entry, tz=None):
+    """The meeting a timeline entry names, at its time as it is now (cancelled, or entered afterwards)."""
+    meeting = entry.meeting
+    tz = tz or current_tz()
+    name = conditional_escape(meeting.roundtable.name)
+    if meeting.is_cancelled:
+        text = _("%(rt)s meeting: cancelled") % {"rt": name}
+    else:
+        text = _("%(rt)s meeting: %(t)s, %(place)s") % {
+            "rt": name,
+            "t": local_ymd(meeting.starts_at, "%Y-%m-%d %H:%M", tz=tz),
+            "place": conditional_escape(meeting.place),
+        }
+    if meeting.entered_afterwards:
+        text += (
+            f' <br> <span class="badge badge-warn">{conditional_escape(_("entered afterwards"))}</span> '
+            + _("held %(held)s, recorded %(recorded)s")
+            % {
+                "held": local_ymd(meeting.starts_at, "%Y-%m-%d %H:%M", tz=tz),
+                "recorded": local_ymd(entry.created_at, "%Y-%m-%d %H:%M", tz=tz),
+            }
+        )
+    return mark_safe(f'<div class="timeline-meeting muted"> {text} </div>')  # noqa: S308
+
+
+@register.simple_tag
+def public_timeline(timeline):
+    """The tracking page's timeline: each public entry's time, stage or kind, public note and meeting."""
+    tz = current_tz()
+    items = []
+    for entry in timeline:
+        local = entry.created_at.astimezone(tz)
+        if entry.shows_stage:
+            what = stage_badge(entry.to_stage)
+        else:
+            what = f'<span class="badge badge-quiet">{conditional_escape(entry.get_kind_display())}</span>'
+        note = entry.public_note
+        items.append(
+            f'<li> <time datetime="{local.isoformat()}">{local_ymd(local, "%Y-%m-%d %H:%M", tz=tz)}</time> '
+            f"{what} "
+            + (f'<span class="prewrap">{conditional_escape(note)}</span> ' if note else "")
+            + (timeline_meeting(entry, tz) if entry.meeting is not None else "")
+            + " </li>"
+        )
+    return mark_safe(f'<ol class="timeline">{"".join(items)}</ol>')  # noqa: S308
