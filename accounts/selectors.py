@@ -79,6 +79,16 @@ def _read_scope(user) -> Scope:
     return scope
 
 
+def village_ids_for(user, roles=None) -> list[int]:
+    """The numbers of ``villages_for(user, roles)``, kept in the cache as the scope is."""
+    if not scope_for(user).has_any():
+        return []
+    key = f"village-ids:{user.pk}:{','.join(sorted(roles or ()))}"
+    return stamped.read(
+        PLACES_STAMP, key, lambda: list(villages_for(user, roles).values_list("pk", flat=True))
+    )
+
+
 def villages_for(user, roles=None):
     """Villages the user may see: by membership (optionally of these roles), as township official, or as
     district official."""

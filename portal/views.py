@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Membership
 from accounts.permissions import access_village
-from accounts.selectors import scope_for, villages_for
+from accounts.selectors import scope_for, village_ids_for, villages_for
 from core.pagecache import TOWNSHIP, public_page, village_scope
 from core.pagination import CappedPaginator
 from noticeboard.selectors import village_noticeboard
@@ -123,11 +123,10 @@ def workspace_search(request):
     """Staff search across the villages the user may see: number, tracking code, text; the raiser's name
     or mobile number only in the villages where the user is a cadre."""
     text = request.GET.get("q", "")
-    villages = villages_for(request.user)
     personal_village_ids = villages_where_raiser_visible(request.user)
     issues = staff_search(
         text=text,
-        village_ids=villages.values_list("pk", flat=True),
+        village_ids=village_ids_for(request.user),
         personal_village_ids=personal_village_ids,
     )
     # Counted up to a cap: a district official's common word must not count every match in the district.

@@ -142,3 +142,17 @@ def test_an_unreachable_cache_reads_the_database_and_a_change_still_saves(
     )  # renews: no error
     client.force_login(cadre)
     assert client.get(reverse("workspace:village", kwargs={"code": village.code})).status_code == 200
+
+
+def test_the_search_reads_its_villages_once_and_sees_a_village_added(client, official, village, township):
+    from tests.roundtable_helpers import raise_issue
+
+    client.force_login(official)
+    url = reverse("workspace:search")
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            assert "水渠新修" not in client.get(url, {"q": "水渠新"}).content.decode()
+    assert not _scope_reads(ctx)
+    added = VillageFactory(township=township, name="新名村", code="xinming")
+    raise_issue(added, title="水渠新修")
+    assert "水渠新修" in client.get(url, {"q": "水渠新"}).content.decode()

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.translation import gettext as _
 
-from core.templatetags.tables import current_tz
+from core.templatetags.tables import current_tz, stacked_table
 from core.templatetags.tables import local_ymd as _ymd
-from core.templatetags.tables import stacked_table
 from roundtable.templatetags.roundtable_tags import issue_badges, issue_cells, stage_badge
 
 register = template.Library()

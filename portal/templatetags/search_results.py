@@ -38,7 +38,8 @@ def search_result_lines(issues, work_root: str, raiser_village_ids):
         lines.append(
             f'<li><a href="{root}{conditional_escape(village.code)}/issues/{issue.pk}/">'
             f'<span class="muted">#{issue.pk}</span> {conditional_escape(issue.title)}</a> '
-            f'<span class="muted">· {where} · {local_ymd(issue.created_at, tz=tz)}</span> {stage_badge(issue.stage)}'
+            f'<span class="muted">· {where} · {local_ymd(issue.created_at, tz=tz)}</span> '
+            f"{stage_badge(issue.stage)}"
             f"{raiser}</li>"
         )
     return mark_safe("".join(lines))  # noqa: S308 — every value escaped above
