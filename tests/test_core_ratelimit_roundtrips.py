@@ -1,5 +1,5 @@
 """Rate limits cost one round trip to the cache per request (issue 13): one statement on the database
-cache (never a count of its table), one pipeline on Redis; the counts are the same as before."""
+cache (never a count of its table), one script on Redis; the counts are the same as before."""
 
 import os
 import uuid
@@ -82,7 +82,7 @@ def test_expired_counters_start_again_and_are_swept_off_the_request_path(rf, set
 @pytest.mark.parametrize(
     "backend", ["core.cache.ResilientRedisCache", "django.core.cache.backends.redis.RedisCache"]
 )
-def test_tracking_page_counts_its_limits_in_one_redis_pipeline(
+def test_tracking_page_counts_its_limits_in_one_redis_command(
     client, village, settings, monkeypatch, backend
 ):
     import redis
@@ -108,7 +108,7 @@ def test_tracking_page_counts_its_limits_in_one_redis_pipeline(
     monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
     monkeypatch.setattr(redis.Redis, "execute_command", command)
     assert client.get(url).status_code == 200
-    assert calls == {"pipelines": 1, "commands": 0}
+    assert calls == {"pipelines": 0, "commands": 1}  # the counting script (EVALSHA), one round trip
     # And the counts are Django's own integers: the cache reads them.
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "lookup_code": "2/m"}
     assert client.get(url).status_code == 200
@@ -142,3 +142,19 @@ def test_the_redis_cache_keeps_one_client_per_pool(settings):
         redis.Redis.__init__ = real_init
     assert len(made) == 1
     assert cache._cache.get_client() is cache._cache.get_client(write=True)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="Redis is not configured (REDIS_URL)")
+def test_the_counting_script_counts_reads_expires_and_survives_a_script_flush():
+    from core.cache import ResilientRedisCache, redis_count_many
+
+    cache = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": f"t{uuid.uuid4().hex}"})
+    assert redis_count_many(cache, [("a", 60, True), ("b", 60, False)]) == {"a": 1, "b": 0}
+    assert redis_count_many(cache, [("a", 60, True), ("b", 60, True)]) == {"a": 2, "b": 1}
+    assert redis_count_many(cache, [("a", 60, False)]) == {"a": 2}  # read, not counted
+    assert cache.get("a") == 2  # Django's cache reads the same integer
+    client = cache._cache.get_client()
+    assert 0 < client.ttl(cache.make_and_validate_key("a")) <= 60  # the window's expiry, set once
+    client.script_flush()  # Redis restarted without its scripts: loaded again
+    assert redis_count_many(cache, [("a", 60, True)]) == {"a": 3}
+    assert redis_count_many(cache, []) == {}
