@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _places_changed(**_signal):
-    from accounts.selectors import PLACES_STAMP
     from core import stamped
+    from villages.selectors import PLACES_STAMP
 
     stamped.renew(PLACES_STAMP)
 
@@ -16,9 +16,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from accounts.models import Membership
-        from villages.models import District, Township, Village
+        from villages.models import District, Township, Village, VillageGroup
 
-        # Scopes and the places of the dashboards' lists are kept until one of these changes (core.stamped).
-        for model in (Membership, Village, Township, District):
+        # Scopes, the dashboards' lists' places and the villages' groups are kept until one of these changes
+        # (core.stamped).
+        for model in (Membership, Village, VillageGroup, Township, District):
             for signal in (post_save, post_delete):
                 signal.connect(_places_changed, sender=model, dispatch_uid=f"places_changed_{model.__name__}")

@@ -7,6 +7,7 @@ from django.db.models import Q
 from accounts.models import Membership
 from core import stamped
 from villages.models import Township, Village
+from villages.selectors import PLACES_STAMP
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,6 @@ class Scope:
 
 
 EMPTY_SCOPE = Scope()
-
-
-# Renewed whenever a membership, village, township or district is saved or deleted (accounts.apps): what
-# the scopes and the places derived from them are kept under (core.stamped).
-PLACES_STAMP = "places-stamp"
 
 
 def scope_for(user) -> Scope:

@@ -11,9 +11,10 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.permissions import access_village
-from accounts.selectors import PLACES_STAMP, scope_for, villages_for
+from accounts.selectors import scope_for, villages_for
 from core import stamped
 from villages.models import District, Township, Village
+from villages.selectors import PLACES_STAMP
 
 Role = Membership.Role
 VILLAGE_DASHBOARD_ROLES = frozenset({Role.CADRE, Role.OFFICIAL, Role.DISTRICT_OFFICIAL})

@@ -54,6 +54,7 @@ from roundtable.models import (
     TimelineEntry,
 )
 from roundtable.workflow import has_quorum, quorum_needed
+from villages.selectors import group_choices
 
 DUE_SOON = datetime.timedelta(days=7)
 
@@ -298,7 +299,11 @@ class IssueFilter(django_filters.FilterSet):
 
     def __init__(self, *args, village=None, personal=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["group"].queryset = village.groups.all() if village else Issue.objects.none()
+        groups = self.filters["group"]
+        groups.queryset = village.groups.all() if village else Issue.objects.none()
+        if village:  # shown from the kept list; a chosen group is still checked against the queryset
+            field = self.form.fields["group"]
+            field.widget.choices = [("", field.empty_label), *group_choices(village)]
         # Only the village's cadres find matters by the raiser's name or mobile number.
         self.personal_village_ids = frozenset({village.pk}) if village and personal else frozenset()
         self.village_ids = frozenset({village.pk}) if village else None

@@ -209,14 +209,36 @@ def test_dashboard_list_filters_render_as_django_would(village, other_village, d
 
 @pytest.mark.django_db
 def test_a_model_choice_select_reads_its_choices_in_one_query(village):
-    """The group filter's choices are a query: read once, without a COUNT before it."""
+    """A model choice select reads its choices once, without a COUNT before it; the cadre's group filter
+    shows the village's groups from the kept list (villages.selectors.group_choices), without a query,
+    exactly as Django's select writes them from the queryset."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     village.groups.create(name="第一组", order=1)
     village.groups.create(name="第二组 <b>", order=2)
-    form = issue_list(village=village, data={}).form
+
+    def group_form(widget):
+        class GroupForm(forms.Form):
+            group = forms.ModelChoiceField(
+                queryset=village.groups.all(), empty_label="所有小组", required=False, widget=widget
+            )
+
+        return GroupForm()
+
+    lean = group_form(LeanSelect)
     with CaptureQueriesContext(connection) as queries:
-        html = str(form["group"])
+        html = str(lean["group"])
     assert len(queries.captured_queries) == 1, [q["sql"] for q in queries.captured_queries]
-    assert "第二组 &lt;b&gt;" in html and parse_html(html) == parse_html(_as_django(form["group"]))
+    assert "第二组 &lt;b&gt;" in html and parse_html(html) == parse_html(_as_django(lean["group"]))
+
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        form = issue_list(village=village, data={}).form
+        with CaptureQueriesContext(connection) as queries:
+            kept = str(form["group"])
+        assert not queries.captured_queries
+        django = group_form(forms.Select)
+        django.fields["group"].empty_label = form.fields["group"].empty_label
+        assert parse_html(kept) == parse_html(str(django["group"]))

@@ -9,10 +9,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Membership
-from accounts.selectors import PLACES_STAMP, scope_for
+from accounts.selectors import scope_for
 from core import stamped
 from dashboards.permissions import dashboard_places
 from tests.factories import DistrictFactory, TownshipFactory, VillageFactory, make_user
+from villages.selectors import PLACES_STAMP
 
 pytestmark = pytest.mark.django_db
 
@@ -156,3 +157,30 @@ def test_the_search_reads_its_villages_once_and_sees_a_village_added(client, off
     added = VillageFactory(township=township, name="新名村", code="xinming")
     raise_issue(added, title="水渠新修")
     assert "水渠新修" in client.get(url, {"q": "水渠新"}).content.decode()
+
+
+def test_the_cadre_list_shows_the_kept_groups_and_sees_a_group_added_or_renamed(client, cadre, village):
+    from villages.models import VillageGroup
+
+    client.force_login(cadre)
+    url = reverse("roundtable:issues", kwargs={"code": village.code})
+    groups = list(village.groups.order_by("order", "name"))
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        for group in groups:
+            assert f'<option value="{group.pk}">{group.name}</option>' in html
+    assert not [q for q in ctx.captured_queries if 'FROM "villages_villagegroup"' in q["sql"]]
+    added = VillageGroup.objects.create(village=village, name="<新>小组", order=99)
+    html = client.get(url).content.decode()
+    assert f'<option value="{added.pk}">&lt;新&gt;小组</option>' in html
+    added.name = "改名小组"
+    added.save()
+    html = client.get(url, {"group": added.pk}).content.decode()
+    assert f'<option value="{added.pk}" selected>改名小组</option>' in html
+    # A group chosen is checked against the village's groups: another village's is refused, not shown.
+    other = VillageGroup.objects.create(
+        village=VillageFactory(township=village.township, code="o"), name="外"
+    )
+    response = client.get(url, {"group": other.pk})
+    assert response.status_code == 200 and "外</option>" not in response.content.decode()

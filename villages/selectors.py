@@ -4,7 +4,12 @@ import time
 
 from django.db.models import Count, Q
 
+from core import stamped
 from villages.models import Township, Village
+
+# Renewed whenever a membership, village, group, township or district is saved or deleted (accounts.apps):
+# the stamp the users' scopes, the lists' places and the villages' groups are kept under (core.stamped).
+PLACES_STAMP = "places-stamp"
 
 # Every page's header names the served township. It is read once a minute per process, not once a page
 # (issue 13: a query and its Python on every request). A township saved or deleted in this process is read
@@ -43,4 +48,14 @@ def township_totals(*, township: Township) -> dict:
         villages=Count("pk", distinct=True),
         pilots=Count("pk", filter=Q(is_pilot=True), distinct=True),
         groups=Count("groups", distinct=True),
+    )
+
+
+def group_choices(village) -> list[tuple[int, str]]:
+    """The village's groups as (number, name), in their order, for a filter's select: kept in the cache
+    until a group or a village changes (a query and its model instances on every cadre's list)."""
+    return stamped.read(
+        PLACES_STAMP,
+        f"groups:{village.pk}",
+        lambda: [(group.pk, str(group)) for group in village.groups.all()],
     )
