@@ -35,6 +35,12 @@ class Scope:
 EMPTY_SCOPE = Scope()
 
 
+def user_key(user) -> str:
+    """The user in a cache key: the number and the moment the account was made, so that a database made
+    again (numbers given anew) never reads another account's kept values."""
+    return f"{user.pk}-{user.date_joined.timestamp():.6f}"
+
+
 def scope_for(user) -> Scope:
     """The user's scope: kept on the user object for the request, and in the cache until a membership or
     a place changes (``PLACES_STAMP``)."""
@@ -43,7 +49,7 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_tongxin_scope", None)
     if cached is not None:
         return cached
-    scope = stamped.read(PLACES_STAMP, f"scope:{user.pk}", lambda: _read_scope(user))
+    scope = stamped.read(PLACES_STAMP, f"scope:{user_key(user)}", lambda: _read_scope(user))
     user._tongxin_scope = scope
     return scope
 
@@ -79,7 +85,7 @@ def village_ids_for(user, roles=None) -> list[int]:
     """The numbers of ``villages_for(user, roles)``, kept in the cache as the scope is."""
     if not scope_for(user).has_any():
         return []
-    key = f"village-ids:{user.pk}:{','.join(sorted(roles or ()))}"
+    key = f"village-ids:{user_key(user)}:{','.join(sorted(roles or ()))}"
     return stamped.read(
         PLACES_STAMP, key, lambda: list(villages_for(user, roles).values_list("pk", flat=True))
     )

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from accounts.models import Membership
 from accounts.permissions import access_village
-from accounts.selectors import scope_for, villages_for
+from accounts.selectors import scope_for, user_key, villages_for
 from core import stamped
 from villages.models import District, Township, Village
 from villages.selectors import PLACES_STAMP
@@ -78,7 +78,7 @@ def dashboard_places(user) -> list[VillagePlace]:
     kept in the cache, as the scope is, until a membership or a place changes."""
     if not scope_for(user).has_any():
         return []
-    return stamped.read(PLACES_STAMP, f"places:{user.pk}", lambda: _read_places(user))
+    return stamped.read(PLACES_STAMP, f"places:{user_key(user)}", lambda: _read_places(user))
 
 
 def _read_places(user) -> list[VillagePlace]:

@@ -184,3 +184,19 @@ def test_the_cadre_list_shows_the_kept_groups_and_sees_a_group_added_or_renamed(
     )
     response = client.get(url, {"group": other.pk})
     assert response.status_code == 200 and "外</option>" not in response.content.decode()
+
+
+def test_a_database_made_again_never_reads_another_accounts_kept_scope(cadre, village):
+    """Numbers are given anew when a database is made again without the signals (a reset, a restore into
+    a new database): a kept scope is keyed by the account's number and the moment it was made."""
+    import datetime
+
+    from accounts.models import User
+
+    for _ in range(2):  # kept
+        assert scope_for(User.objects.get(pk=cadre.pk)).village_roles
+    Membership.objects.filter(user=cadre)._raw_delete(Membership.objects.db)  # no signal: nothing renewed
+    assert scope_for(User.objects.get(pk=cadre.pk)).village_roles  # the same account: kept (5 min at most)
+    another = User.objects.get(pk=cadre.pk)
+    another.date_joined += datetime.timedelta(seconds=1)  # another account, given the same number
+    assert not scope_for(another).has_any()
