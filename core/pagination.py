@@ -39,8 +39,11 @@ class CappedPaginator(Paginator):
         rows = self.object_list
         if hasattr(rows, "count_up_to"):  # a list that counts itself (roundtable.selectors.NewestFirstSearch)
             return rows.count_up_to(self.cap + 1)
-        if hasattr(rows, "order_by"):  # the order changes no count: let the database skip the sort
-            rows = rows.order_by()
+        if hasattr(rows, "order_by"):
+            # The order changes no count: let the database skip the sort. Only the numbers: the columns,
+            # joins and annotations a page shows (a meeting's three counts) are neither compiled nor read
+            # for the count; an annotation the list filters on still filters.
+            rows = rows.order_by().values("pk")
         return rows[: self.cap + 1].count()
 
     @property

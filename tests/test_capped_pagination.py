@@ -135,3 +135,32 @@ def test_staff_search_over_the_cap_says_more_than_and_pages_through_every_match(
     assert len(seen) == len(set(seen)) == 40
     under = client.get(url, {"q": "路灯1"}).text  # 路灯1, 路灯10…路灯19: under the cap, the exact count
     assert re.search(r"共 11 件|11 issues", under)
+
+
+@pytest.mark.django_db
+def test_the_count_reads_numbers_only_and_still_counts_what_an_annotation_filters(village):
+    """The count compiles and reads no column, join or annotation the page shows (a meeting list's three
+    counts were compiled and run for its count too); an annotation the list filters on still filters."""
+    from django.db import connection
+    from django.db.models import Count, Q
+    from django.test.utils import CaptureQueriesContext
+
+    from roundtable.models import Opinion
+
+    _issues(village, 7)
+    for issue in Issue.objects.filter(village=village).order_by("pk")[:3]:
+        Opinion.objects.create(issue=issue, party="甲", stance="support", text="好")
+    rows = (
+        Issue.objects.filter(village=village)
+        .select_related("village")
+        .annotate(
+            n_opinions=Count("opinions"), supported=Count("opinions", filter=Q(opinions__stance="support"))
+        )
+        .order_by("-created_at")
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        assert CappedPaginator(rows, 5).count == 7
+    sql = ctx.captured_queries[0]["sql"]
+    assert "villages_village" not in sql and "ORDER BY" not in sql and "supported" not in sql
+    assert CappedPaginator(rows.filter(n_opinions__gt=0), 5).count == 3
+    assert CappedPaginator(rows.filter(n_opinions__gt=0), 2, cap=2).count == 3  # over the cap: cap + 1
