@@ -162,5 +162,17 @@ def test_the_count_reads_numbers_only_and_still_counts_what_an_annotation_filter
         assert CappedPaginator(rows, 5).count == 7
     sql = ctx.captured_queries[0]["sql"]
     assert "villages_village" not in sql and "ORDER BY" not in sql and "supported" not in sql
+    # The meeting list: its attendance and agenda counts (subqueries) are not in its count.
+    from dashboards.selectors import MEETING_ROW_COLUMNS, meeting_rows
+    from tests.roundtable_helpers import make_roundtable, schedule
+
+    roundtable = make_roundtable(village)
+    for hours in (1, 2, 3):
+        schedule(roundtable, hours_ago=hours)
+    meetings = meeting_rows(village_ids=[village.pk], columns=MEETING_ROW_COLUMNS)
+    with CaptureQueriesContext(connection) as ctx:
+        assert CappedPaginator(meetings, 2).count == 3
+    sql = ctx.captured_queries[0]["sql"]
+    assert "roundtable_attendance" not in sql and "roundtable_agendaitem" not in sql
     assert CappedPaginator(rows.filter(n_opinions__gt=0), 5).count == 3
     assert CappedPaginator(rows.filter(n_opinions__gt=0), 2, cap=2).count == 3  # over the cap: cap + 1
