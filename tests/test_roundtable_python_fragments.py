@@ -49,30 +49,21 @@ _MEETING = """{% load i18n %}{% with m=e.meeting %}
   </div>
 {% endwith %}
 """
-_TIMELINE = """{% load i18n roundtable_tags %}<ol class="timeline">
+# The tracking page's timeline, which included _timeline_meeting.html for each entry with a meeting.
+_TIMELINE = (
+    """{% load i18n roundtable_tags %}<ol class="timeline">
     {% for e in timeline %}
     <li>
       <time datetime="{{ e.created_at|date:'c' }}">{{ e.created_at|date:"Y-m-d H:i" }}</time>
       {% if e.shows_stage %}{% stage_badge e.to_stage %}{% else %}<span class="badge badge-quiet">{{ e.get_kind_display }}</span>{% endif %}
       {% if e.public_note %}<span class="prewrap">{{ e.public_note }}</span>{% endif %}
-      {% if e.meeting %}{% with m=e.meeting %}
-  <div class="timeline-meeting muted">
-    {% if m.is_cancelled %}
-      {% blocktranslate with rt=m.roundtable.name %}{{ rt }} meeting: cancelled{% endblocktranslate %}
-    {% else %}
-      {% blocktranslate with rt=m.roundtable.name t=m.starts_at|date:"Y-m-d H:i" place=m.place %}{{ rt }} meeting: {{ t }}, {{ place }}{% endblocktranslate %}
-    {% endif %}
-    {% if m.entered_afterwards %}
-      <br>
-      <span class="badge badge-warn">{% translate "entered afterwards" %}</span>
-      {% blocktranslate with held=m.starts_at|date:"Y-m-d H:i" recorded=e.created_at|date:"Y-m-d H:i" %}held {{ held }}, recorded {{ recorded }}{% endblocktranslate %}
-    {% endif %}
-  </div>
-{% endwith %}
-{% endif %}
+      {% if e.meeting %}"""
+    + _MEETING.removeprefix("{% load i18n %}")
+    + """{% endif %}
     </li>
     {% endfor %}
   </ol>"""
+)
 
 
 def _render(source, **context):
