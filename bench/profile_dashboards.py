@@ -58,6 +58,12 @@ def main():
     village = Village.objects.filter(township=township).order_by("-population", "code").first()
     district = township.district
     tracked = Issue.objects.filter(village=village, stage=Stage.EXECUTING).order_by("-created_at").first()
+    mine = Issue.objects.filter(village=village)
+    step1 = mine.filter(stage=Stage.RAISED).order_by("-created_at").values_list("pk", flat=True).first()
+    step6 = (
+        mine.filter(stage=Stage.SUPERVISING).order_by("created_at").values_list("pk", flat=True).first()
+        or mine.filter(stage=Stage.CLOSED).values_list("pk", flat=True).first()
+    )
     pages = {
         "calibrate": ("", "/bench/calibrate/"),  # bench/pages.py's yardstick: a small template with a form
         "township": ("official@bench.test", f"/work/dashboard/t/{township.code}/"),
@@ -72,6 +78,10 @@ def main():
         "cadrelist": ("cadre@bench.test", f"/work/v/{village.code}/issues/"),
         "profile": ("cadre@bench.test", "/accounts/profile/"),
         "tracking": ("", f"/track/{tracked.tracking_code}/"),
+        # The staff pages bench/pages.py finds weakest: an issue at step 1 and at step 6, a deep offset page
+        "step1": ("cadre@bench.test", f"/work/v/{village.code}/issues/{step1}/"),
+        "step6": ("cadre@bench.test", f"/work/v/{village.code}/issues/{step6}/"),
+        "workoverdue": ("official@bench.test", "/work/overdue/?page=100"),
     }
     from django.core.cache import cache
 

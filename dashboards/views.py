@@ -371,7 +371,7 @@ def issue_list_export(request, kind, fmt):
     return exports.issue_response(request.user, rows, fmt=fmt, filename=kind)
 
 
-def _meeting_list(request, *, columns=None):
+def _meeting_list(request, *, page=False):
     villages = perms.dashboard_places(request.user)
     if not villages:
         raise Http404
@@ -382,15 +382,15 @@ def _meeting_list(request, *, columns=None):
         state=d.get("state", ""),
         start=d.get("start"),
         end=d.get("end"),
-        columns=columns,
+        page=page,
     )
-    return form, rows
+    return form, rows, villages
 
 
 @login_required
 @reads_from_replica
 def meeting_list(request):
-    form, rows = _meeting_list(request, columns=s.MEETING_ROW_COLUMNS)
+    form, rows, villages = _meeting_list(request, page=True)
     page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -402,6 +402,7 @@ def meeting_list(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            "places": {village.pk: village for village in villages},  # names each row's village
             "export": {fmt: reverse("dashboards:meetings_export", kwargs={"fmt": fmt}) for fmt in FORMATS},
         },
     )
@@ -412,5 +413,5 @@ def meeting_list(request):
 def meeting_list_export(request, fmt):
     if fmt not in FORMATS:
         raise Http404
-    _form, rows = _meeting_list(request)
+    _form, rows, _villages = _meeting_list(request)
     return table_response(columns=exports.meeting_columns(), rows=rows, fmt=fmt, filename="meetings")

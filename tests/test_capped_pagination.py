@@ -163,13 +163,13 @@ def test_the_count_reads_numbers_only_and_still_counts_what_an_annotation_filter
     sql = ctx.captured_queries[0]["sql"]
     assert "villages_village" not in sql and "ORDER BY" not in sql and "supported" not in sql
     # The meeting list: its attendance and agenda counts (subqueries) are not in its count.
-    from dashboards.selectors import MEETING_ROW_COLUMNS, meeting_rows
+    from dashboards.selectors import meeting_rows
     from tests.roundtable_helpers import make_roundtable, schedule
 
     roundtable = make_roundtable(village)
     for hours in (1, 2, 3):
         schedule(roundtable, hours_ago=hours)
-    meetings = meeting_rows(village_ids=[village.pk], columns=MEETING_ROW_COLUMNS)
+    meetings = meeting_rows(village_ids=[village.pk], page=True)
     with CaptureQueriesContext(connection) as ctx:
         assert CappedPaginator(meetings, 2).count == 3
     sql = ctx.captured_queries[0]["sql"]

@@ -427,6 +427,11 @@ def test_meeting_list_counts_equal_the_live_counts_per_meeting(village):
         assert m.recorded == attendance.exclude(status="").count()
         assert m.items == AgendaItem.objects.filter(meeting=m).count()
     assert [(m.present, m.recorded, m.items) for m in rows] == [(2, 3, 3), (1, 3, 1), (0, 0, 0), (0, 0, 2)]
+    # A page's named rows count the same
+    page_rows = list(s.meeting_rows(village_ids=[village.pk], page=True))
+    assert [(m.pk, m.present, m.recorded, m.items) for m in page_rows] == [
+        (m.pk, m.present, m.recorded, m.items) for m in rows
+    ]
 
 
 def test_issue_list_rows_link_to_each_issue_page_with_their_dates(client, world):
@@ -546,14 +551,25 @@ def test_meeting_list_table_is_the_table_the_template_wrote(client, world, langu
     first.roundtable.name = '<i>"圆桌" & 会</i>'
     first.roundtable.save()
     Meeting.objects.filter(pk=first.pk).update(chair=None)
+    chaired = Meeting.objects.filter(chair__isnull=False).order_by("pk").first()
+    chaired.chair.name = "<b>张&三</b>"
+    chaired.chair.save()
     params = {"start": "2001-01-01", "end": "2001-01-02"} if empty else {}
     response = get(client, world["district_official"], "/work/dashboard/meetings/", **params)
     page = response.context["page"]
     assert bool(page.object_list) != empty
-    assert empty or (any(m.chair is None for m in page) and any(m.chair is not None for m in page))
+    # The template read the meetings themselves: the same ones, in the page's order
+    shown = [row.pk for row in page]
+    meetings = sorted(
+        s.meeting_rows(village_ids=list(response.context["places"])).filter(pk__in=shown),
+        key=lambda m: shown.index(m.pk),
+    )
+    assert [m.pk for m in meetings] == shown
+    assert empty or (any(m.chair is None for m in meetings) and any(m.chair is not None for m in meetings))
+    assert empty or "<b>张&三</b>" in [m.chair_name for m in page]
     with translation.override(language), at(NOW):
-        old = engines["django"].from_string(_TEMPLATE_MEETINGS).render({"page": page})
-        new = meeting_table(page, response.context["work_root"])
+        old = engines["django"].from_string(_TEMPLATE_MEETINGS).render({"page": meetings})
+        new = meeting_table(page, response.context["work_root"], response.context["places"])
     assert parse_html(new) == parse_html(old)
     if language == "zh-hans":
         assert new in response.content.decode()

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from core.templatetags.tables import current_tz, stacked_table
 from core.templatetags.tables import local_ymd as _ymd
+from roundtable.models import Meeting
 from roundtable.templatetags.roundtable_tags import issue_badges, issue_cells, stage_badge
 
 register = template.Library()
@@ -53,23 +54,24 @@ def issue_table(issues, work_root: str, places):
 
 
 @register.simple_tag
-def meeting_table(meetings, work_root: str):
-    """``meetings``: the page's meetings (roundtable, village and chair fetched; present, recorded and
-    items counted); ``work_root``: what every address of a village's staff pages starts with."""
+def meeting_table(meetings, work_root: str, places):
+    """``meetings``: the page's rows (``dashboards.selectors.MEETING_ROW_FIELDS``: present, recorded and
+    items counted, the chair's name or None); ``work_root``: what every address of a village's staff pages
+    starts with; ``places``: the list's villages by number (``dashboard_places``)."""
     columns = [_("Village"), _("Meeting"), _("State"), _("Chair"), _("Present"), _("Agenda items")]
+    states = dict(Meeting.State.choices)
     root = conditional_escape(work_root)
     tz = current_tz()
     rows = []
     for meeting in meetings:
-        roundtable = meeting.roundtable
-        village = roundtable.village
+        village = places[meeting.village_id]
         link = f"{root}{conditional_escape(village.code)}/meetings/{meeting.pk}/"
         cells = (
             conditional_escape(village.name),
-            f'<a href="{link}">{conditional_escape(roundtable.name)}</a> '
+            f'<a href="{link}">{conditional_escape(meeting.roundtable_name)}</a> '
             f'<span class="muted">{_ymd(meeting.starts_at, "%Y-%m-%d %H:%M", tz=tz)}</span>',
-            conditional_escape(meeting.get_state_display()),
-            conditional_escape(meeting.chair.name) if meeting.chair is not None else "—",
+            conditional_escape(states.get(meeting.state, meeting.state)),
+            conditional_escape(meeting.chair_name) if meeting.chair_name is not None else "—",
             f"{meeting.present} / {meeting.recorded}" if meeting.recorded else "—",
             str(meeting.items),
         )
