@@ -151,6 +151,8 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
+# How alike two titles must be (pg_trgm similarity, 0–1) for a matter to be shown as a likely duplicate.
+TRIGRAM_SIMILARITY_THRESHOLD = 0.15
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -179,6 +181,23 @@ else:
     _db["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Parameters bound by the server, and a statement run five times on a connection is prepared: the
+    # planning of a page's repeated queries (a quarter to a half of a millisecond each on the issue table
+    # and its indexes) is done once per connection, not on every page (issue 13). No connection pooler in
+    # transaction mode may sit in front (pgbouncer < 1.21 loses prepared statements between clients).
+    if env.bool("DJANGO_DB_PREPARE", default=True):
+        _db["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 5})
+    # Likely duplicates (roundtable.selectors.similar_issues) are found with pg_trgm's `%` operator, whose
+    # threshold is set once for each connection as it opens, not by a statement on every issue page.
+    _db["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                _db["OPTIONS"].get("options"),
+                f"-c pg_trgm.similarity_threshold={TRIGRAM_SIMILARITY_THRESHOLD}",
+            ],
+        )
+    )
 IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 
 # A read replica (a PostgreSQL streaming standby) for the dashboards' and exports' reads: the views that
@@ -189,7 +208,14 @@ if DATABASE_REPLICA_URL:
         **environ.Env.db_url_config(DATABASE_REPLICA_URL),
         "CONN_MAX_AGE": _db.get("CONN_MAX_AGE", 0),
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"connect_timeout": 5},
+        "OPTIONS": {
+            "connect_timeout": 5,
+            **{
+                k: v
+                for k, v in _db["OPTIONS"].items()
+                if k in ("server_side_binding", "prepare_threshold", "options")
+            },
+        },
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]

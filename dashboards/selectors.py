@@ -810,7 +810,9 @@ def meeting_rows(*, village_ids, state: str = "", start=None, end=None, page=Fal
     return qs.annotate(
         roundtable_name=F("roundtable__name"),
         village_id=F("roundtable__village_id"),
-        chair_name=Subquery(RoundtableMember.objects.filter(pk=OuterRef("chair_id")).order_by().values("name")),
+        chair_name=Subquery(
+            RoundtableMember.objects.filter(pk=OuterRef("chair_id")).order_by().values("name")
+        ),
     ).values_list(*MEETING_ROW_FIELDS, named=True)
 
 

@@ -54,6 +54,7 @@ from roundtable.models import (
     TimelineEntry,
 )
 from roundtable.workflow import has_quorum, quorum_needed
+from villages.models import Village
 from villages.selectors import group_choices
 
 DUE_SOON = datetime.timedelta(days=7)
@@ -575,7 +576,6 @@ def issue_meeting_now(issue: Issue) -> dict | None:
     return None
 
 
-SIMILARITY_THRESHOLD = 0.15
 # What a list of likely duplicates shows (roundtable/work/_similar.html): not the whole issue.
 SIMILAR_FIELDS = ("pk", "village_id", "title", "stage", "created_at")
 # Likely duplicates are looked for among the village's latest matters of the last year, at most this many:
@@ -595,9 +595,9 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
     since = clock.now() - datetime.timedelta(days=365)
     gone = [Stage.MERGED, Stage.WITHDRAWN]
     if settings.IS_POSTGRES:
-        # The window walks issue_village_recent from the newest down and stops after SIMILAR_WINDOW rows;
-        # only those titles are compared, with ``title % …`` at the threshold the ranking keeps (set for
-        # this transaction only).
+        # The window walks the village's matters from the newest down and stops after SIMILAR_WINDOW rows;
+        # only those titles are compared, with ``title % …`` at the threshold the ranking keeps (set for each
+        # connection as it opens: settings.TRIGRAM_SIMILARITY_THRESHOLD).
         exclude_sql = "AND recent.id <> %s" if exclude_pk else ""
         sql = f"""
             SELECT recent.*, similarity(recent.title, %s) AS similarity
@@ -611,13 +611,10 @@ def similar_issues(*, village, title: str, exclude_pk=None, limit: int = 5):
             ORDER BY similarity DESC, recent.created_at DESC
             LIMIT %s
         """  # noqa: S608 (no value is formatted in: exclude_sql is one of two fixed strings)
-        params = [title, village.pk, *gone, SIMILAR_WINDOW, since, title, title, SIMILARITY_THRESHOLD]
+        threshold = settings.TRIGRAM_SIMILARITY_THRESHOLD
+        params = [title, village.pk, *gone, SIMILAR_WINDOW, since, title, title, threshold]
         params += [exclude_pk] if exclude_pk else []
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(SIMILARITY_THRESHOLD)]
-            )
-            return list(Issue.objects.raw(sql, [*params, limit]))
+        return list(Issue.objects.raw(sql, [*params, limit]))
     window = (
         Issue.objects.filter(village=village).exclude(stage__in=gone).order_by("-created_at").values("pk")
     )
@@ -750,11 +747,27 @@ OVERDUE_PAGE_SIZE = 50
 def overdue_issues(*, villages):
     """Open issues past their step's time limit, soonest due first (ties by number): served in that order
     by the partial index issue_open_due, whose condition this query spells exactly."""
+    # The columns the list shows only, and no join: each village is named after the page is read
+    # (overdue_places); joined, every overdue matter of the township was joined before the sort (issue 13).
     return (
         Issue.objects.filter(village__in=villages, stage__in=OPEN_STAGE_LIST, stage_due_at__lt=clock.now())
-        .select_related("village", "group")
+        .only(*OVERDUE_ROW_COLUMNS)
         .order_by("stage_due_at", "pk")
     )
+
+
+OVERDUE_ROW_COLUMNS = ("village_id", "title", "stage", "stage_due_at", "escalated_at")
+
+
+def overdue_places(issues) -> dict:
+    """The villages of a page of the overdue list by number, as (code, name)."""
+    ids = {issue.village_id for issue in issues}
+    if not ids:
+        return {}
+    return {
+        pk: (code, name)
+        for pk, code, name in Village.objects.filter(pk__in=ids).values_list("pk", "code", "name")
+    }
 
 
 def overdue_page(*, villages, after: str = "", size: int | None = None) -> dict:

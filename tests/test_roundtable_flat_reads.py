@@ -120,6 +120,61 @@ def test_overdue_keyset_link_and_bad_cursors(client, overdue_set, township, monk
     assert [i.pk for i in response.context["issues"]] == expected[10:20]
 
 
+# The overdue list's table as its template wrote it, before it was written in Python (issue 13).
+_TEMPLATE_OVERDUE = """{% load i18n roundtable_tags tables %}
+{% stacktable title=2 %}<table>
+  <thead><tr><th scope="col">{% translate "Village" %}</th><th scope="col">{% translate "Issue" %}</th>
+    <th scope="col">{% translate "Stage" %}</th><th scope="col">{% translate "Due" %}</th></tr>
+    </thead>
+  <tbody>{% for issue in issues %}<tr><td>{{ issue.village.name }}</td>
+    <td><span class="muted">#{{ issue.pk }}</span> <a
+    href="{% url 'roundtable:issue' code=issue.village.code pk=issue.pk %}">{{ issue.title }}</a>
+    {% if issue.escalated_at %}<span class="badge badge-warn">{% translate "escalated" %}</span>
+    {% endif %}</td>
+    <td>{% stage_badge issue.stage %}</td><td>{{ issue.stage_due_at|ymd }}</td></tr>
+  {% empty %}<tr><td colspan="4">{% translate "Nothing is overdue." %}</td></tr>{% endfor %}</tbody>
+</table>{% endstacktable %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("page", ["keyset", "numbered", "empty"])
+def test_overdue_table_is_the_table_the_template_wrote(client, overdue_set, township, language, page):
+    """Every row: the village named from the page's places, its address, the number, the title escaped, the
+    escalated badge, the stage and the due day in the user's zone; the empty list's one row."""
+    from django.template import engines
+    from django.test.html import parse_html
+    from django.utils import translation
+
+    from roundtable.templatetags.roundtable_tags import overdue_table
+
+    village = overdue_set["village"]
+    village.name = '<i>"新东" & 村</i>'
+    village.save()
+    Issue.objects.filter(pk__in=_expected([village])[:3]).update(
+        title="<b>路灯</b> & 'x'", escalated_at=timezone.now()
+    )
+    if page == "empty":
+        Issue.objects.update(stage=Stage.CLOSED)
+    official = make_user(Membership.Role.OFFICIAL, township=township)
+    client.force_login(official)
+    response = client.get(reverse("roundtable:overdue"), {"page": "1"} if page == "numbered" else {})
+    issues = list(response.context["issues"])
+    assert bool(issues) == (page != "empty")
+    # The template read the matters with their villages
+    full = sorted(
+        Issue.objects.select_related("village").filter(pk__in=[i.pk for i in issues]),
+        key=lambda i: [x.pk for x in issues].index(i.pk),
+    )
+    assert page == "empty" or {i.village_id for i in full} == {village.pk, overdue_set["other"].pk}
+    with translation.override(language):
+        old = engines["django"].from_string(_TEMPLATE_OVERDUE).render({"issues": full})
+        new = overdue_table(issues, response.context["places"], response.context["work_root"])
+    assert parse_html(new) == parse_html(old)
+    if language == "zh-hans":
+        assert new in response.content.decode()
+    assert page == "empty" or "&lt;i&gt;&quot;新东&quot; &amp; 村&lt;/i&gt;" in new
+
+
 # --- likely duplicates -------------------------------------------------------------------------
 
 TITLES = [
@@ -184,7 +239,13 @@ def test_similar_issues_find_something_and_use_the_operator(similar_set):
         selectors.similar_issues(village=similar_set, title="水渠堵塞")
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "%%" not in sql and " % " in sql
-    assert "similarity_threshold" in sql
+    # One statement: the operator's threshold is the connection's, set as it opened (config/settings.py)
+    assert len(ctx.captured_queries) == 1 and "similarity_threshold" not in sql
+    from django.conf import settings
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.similarity_threshold")
+        assert float(cursor.fetchone()[0]) == settings.TRIGRAM_SIMILARITY_THRESHOLD == 0.15
 
 
 @pytest.mark.parametrize("newer", [2, 3])

@@ -247,8 +247,9 @@ def stacked_table(columns, rows, *, empty: str, css: str, title: int = 1) -> str
         for row_open, cells in rows
     ] or [f'<tr><td colspan="{len(columns)}">{escape(empty)}</td></tr>']
     head = "".join(f'<th scope="col">{escape(c)}</th>' for c in columns)
+    css = f"{css} stack" if css else "stack"
     return mark_safe(  # noqa: S308 — every cell escaped by the caller, the labels here
-        f'<table class="{css} stack"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     )
 
 

@@ -32,6 +32,7 @@ from roundtable.forms import (
     VoteFields,
     add_workflow_error,
 )
+from roundtable.links import issue_url_root
 from roundtable.models import Stage
 from roundtable.views.consult import consultation_context
 
@@ -366,6 +367,9 @@ def overdue(request):
     if "page" in request.GET and "after" not in request.GET:
         issues = selectors.overdue_issues(villages=villages)
         page = Paginator(issues, selectors.OVERDUE_PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "roundtable/work/overdue.html", {"issues": page, "page": page})
-    result = selectors.overdue_page(villages=villages, after=request.GET.get("after", ""))
-    return render(request, "roundtable/work/overdue.html", result)
+        context = {"issues": page, "page": page}
+    else:
+        context = selectors.overdue_page(villages=villages, after=request.GET.get("after", ""))
+    context["places"] = selectors.overdue_places(context["issues"])
+    context["work_root"] = issue_url_root()
+    return render(request, "roundtable/work/overdue.html", context)
