@@ -151,6 +151,8 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
+# How many times a connection runs a statement before it is prepared, in views that ask for it (None: never).
+DB_PREPARE_THRESHOLD = None
 # How alike two titles must be (pg_trgm similarity, 0–1) for a matter to be shown as a likely duplicate.
 TRIGRAM_SIMILARITY_THRESHOLD = 0.15
 DATABASES = {
@@ -181,12 +183,15 @@ else:
     _db["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-    # Parameters bound by the server, and a statement run five times on a connection is prepared: the
-    # planning of a page's repeated queries (a quarter to a half of a millisecond each on the issue table
-    # and its indexes) is done once per connection, not on every page (issue 13). No connection pooler in
-    # transaction mode may sit in front (pgbouncer < 1.21 loses prepared statements between clients).
+    # Parameters bound by the server. Pages that read by keys (core.db.prepared_statements: a matter's
+    # page, the tracking page) also prepare the statements a connection runs again and again, so their
+    # planning (a quarter to a half of a millisecond each on the issue table and its indexes) is done once
+    # per connection. Lists and dashboards are planned for their values every time: a generic plan of a
+    # filtered list can be many times slower (issue 13). No connection pooler in transaction mode may sit in
+    # front unless DJANGO_DB_PREPARE=0 (pgbouncer < 1.21 loses prepared statements between clients).
     if env.bool("DJANGO_DB_PREPARE", default=True):
-        _db["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 5})
+        _db["OPTIONS"]["server_side_binding"] = True
+        DB_PREPARE_THRESHOLD = 5
     # Likely duplicates (roundtable.selectors.similar_issues) are found with pg_trgm's `%` operator, whose
     # threshold is set once for each connection as it opens, not by a statement on every issue page.
     _db["OPTIONS"]["options"] = " ".join(

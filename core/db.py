@@ -40,3 +40,40 @@ def reads_from_replica(view):
             return view(*args, **kwargs)
 
     return wrapper
+
+
+@contextmanager
+def prepared_statements():
+    """Within this block, the statements the default connection has run ``settings.DB_PREPARE_THRESHOLD``
+    times are prepared and run prepared (PostgreSQL with server-side binding), so they are planned once per
+    connection instead of on every page (issue 13).
+
+    For reads by keys only (a matter by its number, a village by its code, a tracking code): a prepared
+    statement may get a generic plan, planned without its values, which for a filtered list or a
+    dashboard's villages can be many times slower than the plan for the values. Outside such a block
+    nothing is prepared and nothing prepared is used."""
+    from django.conf import settings
+    from django.db import connection
+
+    threshold = getattr(settings, "DB_PREPARE_THRESHOLD", None)
+    if not threshold or connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.prepare_threshold = threshold
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = None
+
+
+def with_prepared_statements(view):
+    """Decorate a view that reads by keys only: see ``prepared_statements``."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with prepared_statements():
+            return view(*args, **kwargs)
+
+    return wrapper

@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.crypto import blind_index
+from core.db import with_prepared_statements
 from core.pagecache import TOWNSHIP, public_page, village_scope
 from core.qr import qr_svg, site_url
 from core.ratelimit import Limit, by_address, by_browser, hit, keyed, peek_and_hit, too_many_requests
@@ -187,6 +188,7 @@ def _track_page(request, issue, *, bound=None, status=200):
 
 
 @never_cache
+@with_prepared_statements
 def track(request, code):
     """/track/<code>/: where a matter stands, what was decided, how the work goes."""
     if limited := _limited_lookup(request, code):

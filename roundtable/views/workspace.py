@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import access_village, can_manage_village
 from accounts.selectors import villages_for
+from core.db import with_prepared_statements
 from core.pagination import CappedPaginator
 from roundtable import permissions as perms
 from roundtable import selectors, services, workflow
@@ -165,6 +166,7 @@ def _actions(forms, failed_move=None):
 
 
 @login_required
+@with_prepared_statements
 def issue_detail(request, code, pk):
     village = access_village(request.user, code)
     issue = perms.access_issue(request.user, village, pk)
