@@ -88,6 +88,12 @@ def _stamp_key(scope: str) -> str:
     return f"pagestamp:{scope}"
 
 
+def village_stamp(code: str) -> str:
+    """The stamp renewed whenever something the village's public pages show changes (``village_changed``):
+    values kept under it (``core.stamped.read``) are dropped with the village's pages."""
+    return _stamp_key(village_scope(code))
+
+
 def pages_changed(*scopes: str) -> None:
     """The kept pages that show ``scopes`` are stale: now, and again when the transaction commits."""
     stamped.renew(*[_stamp_key(s) for s in scopes], timeout=STAMP_SECONDS)

@@ -484,3 +484,37 @@ def test_official_home_counts_escalated_matters_from_their_own_partial_index(vil
         cursor.execute("EXPLAIN " + sql)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "issue_open_escalated" in plan, plan
+
+
+@postgres_only
+def test_a_matters_likely_duplicates_are_kept_until_the_villages_matters_change(
+    client, village, other_village, cadre
+):
+    """The step-1 page's list is computed once and kept under the village's stamp: a matter raised, or one
+    of the listed matters merged away, shows on the next view (issue 13)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from roundtable import workflow
+    from tests.roundtable_helpers import raise_issue
+
+    earlier = raise_issue(village, title="村道路灯损坏")
+    issue = raise_issue(village, title="村道路灯坏了两个月")
+    url = reverse("roundtable:issue", kwargs={"code": village.code, "pk": issue.pk})
+    client.force_login(cadre)
+
+    def listed():
+        with CaptureQueriesContext(connection) as ctx:
+            similar = client.get(url).context["similar"]
+        return [s.pk for s in similar], sum("similarity(" in q["sql"] for q in ctx.captured_queries)
+
+    assert listed() == ([earlier.pk], 1)
+    assert listed() == ([earlier.pk], 0)  # kept
+    newer = raise_issue(village, title="村道路灯又坏了")
+    shown, compared = listed()
+    assert set(shown) == {earlier.pk, newer.pk} and compared == 1
+    workflow.issue_merge(issue=newer, actor=cadre, target_issue=earlier)
+    assert listed() == ([earlier.pk], 1)
+    # Another village's matters do not touch this one's list
+    raise_issue(other_village, title="村道路灯损坏了")
+    assert listed() == ([earlier.pk], 0)

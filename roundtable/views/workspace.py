@@ -179,7 +179,7 @@ def issue_detail(request, code, pk):
             "actions": _actions(_action_forms(request.user, issue)),
             "show_raiser": perms.can_see_raiser(request.user, issue),
             "show_tracking_code": perms.can_see_tracking_code(request.user, issue),
-            "similar": selectors.similar_issues(village=village, title=issue.title, exclude_pk=issue.pk)
+            "similar": selectors.similar_to_issue(issue, village=village)
             if issue.stage == Stage.RAISED and perms.can_manage_issue(request.user, issue)
             else [],
             "manage": perms.can_manage_issue(request.user, issue),
