@@ -31,6 +31,7 @@ from accounts.models import Membership
 from accounts.selectors import scope_for
 from core import clock, pagecache, stamped
 from core.crypto import blind_index
+from core.db import prepared_statements
 from core.text import strip_controls
 from core.widgets import LeanCheckboxInput, LeanSelect, LeanTextInput
 from roundtable.models import (
@@ -1227,7 +1228,9 @@ class NewestFirstSearch:
                 ORDER BY created_at DESC, id DESC LIMIT %s
             """  # noqa: S608
             values = [*scope_values, SEARCH_WALK_ROWS, *params, stop]
-        with transaction.atomic(), connection.cursor() as cursor:
+        # Prepared (core.db.prepared_statements): its plan is the same whatever its values (sorts and bitmaps
+        # are off), and planning a township's twenty merged villages took a millisecond and a half.
+        with prepared_statements(), transaction.atomic(), connection.cursor() as cursor:
             # Read in order off the indexes, so that the walk stops when the page is full: a bitmap of a
             # whole village and a sort (what the planner picks for a window as big as a village) read all;
             # and in this process (parallel workers cost more to start than such a walk takes).

@@ -77,3 +77,26 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler(monkeypatch):
     assert on[0]["server_side_binding"] is True and on[1] == 5
     # The trigram threshold of the likely duplicates is set either way
     assert "pg_trgm.similarity_threshold=0.15" in off[0]["options"] == on[0]["options"]
+
+
+def test_the_search_walk_is_prepared_and_the_index_search_is_not(client, village, township, monkeypatch):
+    """The search's walk has one plan whatever its values (sorts and bitmaps off): prepared. A rare word's
+    count and page through the indexes depend on the word: never prepared."""
+    from accounts.models import Membership
+    from roundtable import selectors
+    from tests.factories import make_user
+    from tests.roundtable_helpers import raise_issue
+
+    raise_issue(village, title="水渠堵塞")
+    for n in range(6):
+        raise_issue(village, title=f"村道路灯损坏{n}")
+    monkeypatch.setattr(selectors, "SEARCH_WALK_ROWS", 4)  # the rare word lies beyond the walk
+    client.force_login(make_user(Membership.Role.OFFICIAL, township=township))
+    for _ in range(settings.DB_PREPARE_THRESHOLD + 2):
+        assert client.get("/work/search/", {"q": "路灯"}).status_code == 200
+    assert _prepared("row_number()")
+    for _ in range(settings.DB_PREPARE_THRESHOLD + 2):
+        response = client.get("/work/search/", {"q": "水渠"})
+        assert [i.title for i in response.context["page"]] == ["水渠堵塞"]
+        assert response.context["page"].paginator.object_list.walked is False  # read through the indexes
+    assert not [s for s in _prepared("LIKE") if "row_number()" not in s]
