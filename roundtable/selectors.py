@@ -1,5 +1,6 @@
 """Reads for the workflow's pages: lists, filters, ready agendas, duplicates, public views."""
 
+import contextlib
 import datetime
 import hashlib
 import json
@@ -1229,8 +1230,10 @@ class NewestFirstSearch:
             """  # noqa: S608
             values = [*scope_values, SEARCH_WALK_ROWS, *params, stop]
         # Prepared (core.db.prepared_statements): its plan is the same whatever its values (sorts and bitmaps
-        # are off), and planning a township's twenty merged villages took a millisecond and a half.
-        with prepared_statements(), transaction.atomic(), connection.cursor() as cursor:
+        # are off), and planning a township's twenty merged villages took a millisecond and a half. Not the
+        # walk of whole rows (``SELECT *``): a prepared ``*`` fails once a migration adds a column.
+        prepared = prepared_statements() if fields != "*" else contextlib.nullcontext()
+        with prepared, transaction.atomic(), connection.cursor() as cursor:
             # Read in order off the indexes, so that the walk stops when the page is full: a bitmap of a
             # whole village and a sort (what the planner picks for a window as big as a village) read all;
             # and in this process (parallel workers cost more to start than such a walk takes).
