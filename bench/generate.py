@@ -535,6 +535,17 @@ def generate(
         )
     index_started = time.perf_counter()
     cursor.execute("SET maintenance_work_mem = '512MB'")
+    # On disk in the order a township's tables fill, by time with the villages interleaved: each village's
+    # matters and their timelines were written together above, which put a village's rows side by side and
+    # made every read of one village cheaper than on a real table (and steered the planner).
+    for model in (Issue, TimelineEntry):
+        table = model._meta.db_table
+        cursor.execute(f'CREATE INDEX bench_time_order ON "{table}" (created_at)')
+        cursor.execute(f'CLUSTER "{table}" USING bench_time_order')
+        cursor.execute("DROP INDEX bench_time_order")
+    ordered = time.perf_counter() - index_started
+    print(f"  matters and timelines put in time order in {ordered:.0f} s", flush=True)
+    index_started = time.perf_counter()
     for _index, definition in dropped:
         cursor.execute(definition)
     cursor.execute("SET session_replication_role = DEFAULT")
