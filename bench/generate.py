@@ -17,7 +17,8 @@ step 4, progress reports in step 5 and often a rating. Titles are composed from 
 problems residents name (thousands of distinct ones, so trigram similarity means something); about
 two thirds of raisers leave a name, half of those a mobile number, encrypted and hashed with the bench's
 fixed keys (bench/common.py) as the app does, and erased a year after the matter ended, as retention
-does. Users (password ``bench-password-123``): ``official@bench.test`` (township official of the first
+does. On disk the matters and their timelines lie in time order, the villages interleaved, as a township's
+tables fill. Users (password ``bench-password-123``): ``official@bench.test`` (township official of the first
 township), ``district@bench.test`` (district official), ``cadre@bench.test`` (cadre of the first
 township's biggest village, which the page bench measures), ``supervisor@bench.test`` (its supervisor).
 
