@@ -100,3 +100,24 @@ def test_the_search_walk_is_prepared_and_the_index_search_is_not(client, village
         assert [i.title for i in response.context["page"]] == ["水渠堵塞"]
         assert response.context["page"].paginator.object_list.walked is False  # read through the indexes
     assert not [s for s in _prepared("LIKE") if "row_number()" not in s]
+
+
+def test_the_search_walk_of_whole_rows_is_not_prepared(client, village, township, monkeypatch):
+    """A page past the counted matches walks again for whole rows (``SELECT *``): never prepared, as a
+    prepared ``*`` fails once a migration adds a column to the table."""
+    import portal.views
+    from accounts.models import Membership
+    from tests.factories import make_user
+    from tests.roundtable_helpers import raise_issue
+
+    for n in range(8):
+        raise_issue(village, title=f"村道路灯损坏{n}")
+    monkeypatch.setattr(portal.views, "SEARCH_PAGE_SIZE", 2)
+    monkeypatch.setattr(portal.views, "SEARCH_COUNT_CAP", 3)
+    client.force_login(make_user(Membership.Role.OFFICIAL, township=township))
+    for _ in range(settings.DB_PREPARE_THRESHOLD + 2):
+        response = client.get("/work/search/", {"q": "路灯", "page": "3"})
+        assert len(response.context["page"]) == 2
+        assert response.context["page"].paginator.object_list.walked is True  # walked again, whole rows
+    assert _prepared("row_number()")  # the count's walk
+    assert not _prepared("roundtable_issue.*")
