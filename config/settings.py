@@ -183,12 +183,12 @@ else:
     _db["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-    # Parameters bound by the server. Pages that read by keys (core.db.prepared_statements: a matter's
-    # page, the tracking page) also prepare the statements a connection runs again and again, so their
-    # planning (a quarter to a half of a millisecond each on the issue table and its indexes) is done once
-    # per connection. Lists and dashboards are planned for their values every time: a generic plan of a
-    # filtered list can be many times slower (issue 13). No connection pooler in transaction mode may sit in
-    # front unless DJANGO_DB_PREPARE=0 (pgbouncer < 1.21 loses prepared statements between clients).
+    # Parameters bound by the server. Reads by keys (core.db.prepared_statements: a matter's page, the
+    # tracking page, the search's walk) also prepare the statements a connection runs again and again, so
+    # their planning (a quarter to a half of a millisecond each on the issue table and its indexes) is done
+    # once per connection. Lists and dashboards are planned for their values every time: a generic plan of
+    # a filtered list can be many times slower (issue 13). No connection pooler in transaction mode may
+    # sit in front unless DJANGO_DB_PREPARE=0 (pgbouncer < 1.21 loses prepared statements between clients).
     if env.bool("DJANGO_DB_PREPARE", default=True):
         _db["OPTIONS"]["server_side_binding"] = True
         DB_PREPARE_THRESHOLD = 5
@@ -215,11 +215,7 @@ if DATABASE_REPLICA_URL:
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "connect_timeout": 5,
-            **{
-                k: v
-                for k, v in _db["OPTIONS"].items()
-                if k in ("server_side_binding", "prepare_threshold", "options")
-            },
+            **{k: v for k, v in _db["OPTIONS"].items() if k in ("server_side_binding", "options")},
         },
         "TEST": {"MIRROR": "default"},
     }

@@ -61,11 +61,11 @@ def prepared_statements():
         return
     connection.ensure_connection()
     raw = connection.connection
-    raw.prepare_threshold = threshold
+    before, raw.prepare_threshold = raw.prepare_threshold, threshold
     try:
         yield
     finally:
-        raw.prepare_threshold = None
+        raw.prepare_threshold = before  # None outside every block (Django opens connections without)
 
 
 def with_prepared_statements(view):

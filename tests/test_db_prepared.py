@@ -121,3 +121,12 @@ def test_the_search_walk_of_whole_rows_is_not_prepared(client, village, township
         assert response.context["page"].paginator.object_list.walked is True  # walked again, whole rows
     assert _prepared("row_number()")  # the count's walk
     assert not _prepared("roundtable_issue.*")
+
+
+def test_a_block_inside_a_block_leaves_the_outer_one_preparing():
+    connection.ensure_connection()
+    with prepared_statements():
+        with prepared_statements():
+            assert connection.connection.prepare_threshold == settings.DB_PREPARE_THRESHOLD
+        assert connection.connection.prepare_threshold == settings.DB_PREPARE_THRESHOLD
+    assert connection.connection.prepare_threshold is None
